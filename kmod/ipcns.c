@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading IPC namespaces: finding a set by id, the start-up scan of sets that predate
+ * the module, and per-namespace limits and use. See semwatch.h for what keeps a
+ * namespace alive while it is read here.
+ */
+#include <linux/delay.h>
+#include <linux/idr.h>
+#include <linux/ipc_namespace.h>
+#include <linux/mm.h>
+#include <linux/nsproxy.h>
+#include <linux/rwsem.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/timekeeping.h>
+#include "semwatch.h"
+#include "compat/compat.h"
+
+/* Cleared for good the first time the private layout yields an impossible value. */
+static bool sw_layout_plausible = true;
+
+#define SW_SCAN_MAX_NS		4096
+#define SW_SCAN_PASSES		50
+
+/* Caller holds rcu_read_lock() and keeps @ns alive. */
+static struct kern_ipc_perm *sw_sem_find(struct ipc_namespace *ns, int id)
+{
+	static const unsigned int shifts[] = { SW_IPCMNI_SHIFT, SW_IPCMNI_EXTEND_SHIFT };
+	struct idr *idr = &ns->ids[SW_IPC_SEM_IDS].ipcs_idr;
+	struct kern_ipc_perm *perm;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
+		perm = idr_find(idr, id & ((1 << shifts[i]) - 1));
+		if (perm && READ_ONCE(perm->id) == id)
+			return perm;
+	}
+	return NULL;
+}
+
+/* Size and ctime of a set that predates the module, when they can be read safely. */
+static void sw_sem_read_layout(struct ipc_namespace *ns, struct kern_ipc_perm *perm,
+			       struct sw_setinfo *s)
+{
+#if SW_SEM_LAYOUT_KNOWN
+	const struct sw_sem_array_head *sma;
+	int nsems, used;
+	time64_t ctime;
+
+	if (!sw_layout || !READ_ONCE(sw_layout_plausible))
+		return;
+	sma = container_of(perm, struct sw_sem_array_head, sem_perm);
+	nsems = READ_ONCE(sma->sem_nsems);
+	ctime = READ_ONCE(sma->sem_ctime);
+	used = READ_ONCE(ns->used_sems);
+	/* freeary() sets `deleted` before it lowers used_sems. */
+	smp_rmb();
+	if (READ_ONCE(perm->deleted))
+		return;
+	if (nsems < 1 || nsems > used || ctime < 1 || ctime > ktime_get_real_seconds() + 1) {
+		WRITE_ONCE(sw_layout_plausible, false);
+		pr_warn("struct sem_array is not laid out as expected; sizes and ages of sets older than the module are unknown\n");
+		return;
+	}
+	s->nsems = nsems;
+	s->ctime = ctime;
+#endif
+}
+
+/* Records the set @id that current's semget() created or opened. */
+void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin origin)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	struct kern_ipc_perm *perm;
+	struct sw_setinfo s = {
+		.ns = ns,
+		.ns_inum = ns->ns.inum,
+		.id = id,
+		.ctime = ktime_get_real_seconds(),
+	};
+
+	rcu_read_lock();
+	perm = sw_sem_find(ns, id);
+	if (perm) {
+		s.key = READ_ONCE(perm->key);
+		s.uid = perm->cuid;
+		if (a)
+			s.nsems = a->nsems;
+		else
+			sw_sem_read_layout(ns, perm, &s);
+		sw_track(&s, perm, origin);
+	} else if (origin == SW_CREATED) {
+		sw_count_dropped();
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Records every set of @ns. Called in atomic context with @ns pinned. The rwsem, taken
+ * for read if it is free, keeps creations and removals out meanwhile.
+ */
+static int sw_scan_ns(struct ipc_namespace *ns)
+{
+	struct ipc_ids *ids = &ns->ids[SW_IPC_SEM_IDS];
+	struct kern_ipc_perm *perm;
+	int idx;
+
+	if (!down_read_trylock(&ids->rwsem))
+		return -EAGAIN;
+	rcu_read_lock();
+	for (idx = 0; (perm = idr_get_next(&ids->ipcs_idr, &idx)); idx++) {
+		struct sw_setinfo s = {
+			.ns = ns,
+			.ns_inum = ns->ns.inum,
+			.key = perm->key,
+			.id = perm->id,
+			.uid = perm->cuid,
+		};
+
+		sw_sem_read_layout(ns, perm, &s);
+		sw_track(&s, perm, SW_FOUND);
+	}
+	rcu_read_unlock();
+	up_read(&ids->rwsem);
+	return 0;
+}
+
+struct sw_seen {
+	const struct ipc_namespace **ns;
+	unsigned int n;
+	bool busy;	/* some namespace's rwsem was taken; try again */
+};
+
+static bool sw_seen_has(const struct sw_seen *seen, const struct ipc_namespace *ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < seen->n; i++)
+		if (seen->ns[i] == ns)
+			return true;
+	return false;
+}
+
+/* Caller holds task_lock() of a task in @ns, or @ns is init's. */
+static void sw_scan_once(struct ipc_namespace *ns, struct sw_seen *seen)
+{
+	if (!ns || seen->n == SW_SCAN_MAX_NS || sw_seen_has(seen, ns))
+		return;
+	if (sw_scan_ns(ns) == -EAGAIN)
+		seen->busy = true;
+	else
+		seen->ns[seen->n++] = ns;
+}
+
+static void sw_scan_pass(struct sw_seen *seen)
+{
+	struct task_struct *p;
+
+	seen->busy = false;
+	sw_scan_once(sw_init_ipc_ns(), seen);
+	rcu_read_lock();
+	for_each_process(p) {
+		task_lock(p);
+		if (p->nsproxy)
+			sw_scan_once(p->nsproxy->ipc_ns, seen);
+		task_unlock(p);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Finds the sets that predate the module in every namespace some task is in. Runs after
+ * the hooks are registered, so a set created meanwhile is tracked either way.
+ */
+int sw_scan_existing(void)
+{
+	struct sw_seen seen = {};
+	int pass;
+
+	seen.ns = kvmalloc_array(SW_SCAN_MAX_NS, sizeof(*seen.ns), GFP_KERNEL);
+	if (!seen.ns)
+		return -ENOMEM;
+	for (pass = 0; pass < SW_SCAN_PASSES; pass++) {
+		sw_scan_pass(&seen);
+		if (!seen.busy)
+			break;
+		msleep(20);
+	}
+	if (seen.busy)
+		pr_warn("some namespaces stayed busy; their older sets are not listed\n");
+	if (seen.n == SW_SCAN_MAX_NS)
+		pr_warn("more than %d IPC namespaces; older sets of the rest are not listed\n",
+			SW_SCAN_MAX_NS);
+	kvfree(seen.ns);
+	return 0;
+}
+
+static void sw_ns_row_fill(struct sw_ns_row *row, struct ipc_namespace *ns)
+{
+	row->ns = ns;
+	row->inum = ns->ns.inum;
+	row->semmsl = READ_ONCE(ns->sem_ctls[0]);
+	row->semmns = READ_ONCE(ns->sem_ctls[1]);
+	row->semopm = READ_ONCE(ns->sem_ctls[2]);
+	row->semmni = READ_ONCE(ns->sem_ctls[3]);
+	row->sets = READ_ONCE(ns->ids[SW_IPC_SEM_IDS].in_use);
+	row->sems = READ_ONCE(ns->used_sems);
+}
+
+/* Caller holds task_lock() of a task in @ns. Returns -ENOSPC when @rows is full. */
+static int sw_ns_add(struct sw_ns_row *rows, int *n, int max, struct ipc_namespace *ns)
+{
+	int i;
+
+	for (i = *n - 1; i >= 0; i--)
+		if (rows[i].ns == ns)
+			return 0;
+	if (*n == max)
+		return -ENOSPC;
+	sw_ns_row_fill(&rows[(*n)++], ns);
+	return 0;
+}
+
+/*
+ * Fills @rows with current's namespace or, if @all, every namespace some task is in.
+ * Returns the count, or -ENOSPC if @max rows are not enough.
+ */
+int sw_ns_collect(struct sw_ns_row *rows, int max, bool all)
+{
+	struct task_struct *p;
+	int n = 0, err = 0;
+
+	if (max < 1)
+		return -ENOSPC;
+	if (!all) {
+		sw_ns_row_fill(rows, current->nsproxy->ipc_ns);
+		return 1;
+	}
+	sw_ns_row_fill(&rows[n++], sw_init_ipc_ns());
+	rcu_read_lock();
+	for_each_process(p) {
+		task_lock(p);
+		if (p->nsproxy)
+			err = sw_ns_add(rows, &n, max, p->nsproxy->ipc_ns);
+		task_unlock(p);
+		if (err)
+			break;
+	}
+	rcu_read_unlock();
+	return err ? err : n;
+}
