@@ -96,99 +96,124 @@ void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin ori
 }
 
 /*
- * Records every set of @ns. Called in atomic context with @ns pinned. The rwsem, taken
- * for read if it is free, keeps creations and removals out meanwhile.
+ * Records every set of @ns, whose sem rwsem the caller holds for read. That keeps
+ * creations and removals out and, since namespace teardown must take the rwsem for
+ * write before it frees anything, keeps @ns itself alive: so this may sleep.
  */
-static int sw_scan_ns(struct ipc_namespace *ns)
+static void sw_scan_ns(struct ipc_namespace *ns)
 {
 	struct ipc_ids *ids = &ns->ids[SW_IPC_SEM_IDS];
 	struct kern_ipc_perm *perm;
 	int idx;
 
-	if (!down_read_trylock(&ids->rwsem))
-		return -EAGAIN;
-	rcu_read_lock();
-	for (idx = 0; (perm = idr_get_next(&ids->ipcs_idr, &idx)); idx++) {
-		struct sw_setinfo s = {
-			.ns = ns,
-			.ns_inum = ns->ns.inum,
-			.key = perm->key,
-			.id = perm->id,
-			.uid = perm->cuid,
-		};
+	for (idx = 0;; idx++) {
+		rcu_read_lock();
+		perm = idr_get_next(&ids->ipcs_idr, &idx);
+		if (perm) {
+			struct sw_setinfo s = {
+				.ns = ns,
+				.ns_inum = ns->ns.inum,
+				.key = perm->key,
+				.id = perm->id,
+				.uid = perm->cuid,
+			};
 
-		sw_sem_read_layout(ns, perm, &s);
-		sw_track(&s, perm, SW_FOUND);
+			sw_sem_read_layout(ns, perm, &s);
+			sw_track(&s, perm, SW_FOUND);
+		}
+		rcu_read_unlock();
+		if (!perm)
+			break;
+		cond_resched();
 	}
-	rcu_read_unlock();
 	up_read(&ids->rwsem);
-	return 0;
 }
 
+/* Namespaces already scanned, and those whose rwsem was taken in this pass. */
 struct sw_seen {
 	const struct ipc_namespace **ns;
-	unsigned int n;
-	bool busy;	/* some namespace's rwsem was taken; try again */
+	unsigned int n, n_busy;
 };
 
 static bool sw_seen_has(const struct sw_seen *seen, const struct ipc_namespace *ns)
 {
 	unsigned int i;
 
-	for (i = 0; i < seen->n; i++)
+	for (i = 0; i < seen->n + seen->n_busy; i++)
 		if (seen->ns[i] == ns)
 			return true;
 	return false;
 }
 
-/* Caller holds task_lock() of a task in @ns, or @ns is init's. */
-static void sw_scan_once(struct ipc_namespace *ns, struct sw_seen *seen)
+/* Caller holds task_lock() of a task in @ns. Returns true with the rwsem taken. */
+static bool sw_claim_ns(struct ipc_namespace *ns, struct sw_seen *seen)
 {
-	if (!ns || seen->n == SW_SCAN_MAX_NS || sw_seen_has(seen, ns))
-		return;
-	if (sw_scan_ns(ns) == -EAGAIN)
-		seen->busy = true;
-	else
+	bool free;
+
+	if (sw_seen_has(seen, ns) || seen->n + seen->n_busy == SW_SCAN_MAX_NS)
+		return false;
+	free = down_read_trylock(&ns->ids[SW_IPC_SEM_IDS].rwsem);
+	if (free) {
+		/* Scanned entries are kept before the busy ones. */
+		if (seen->n_busy)
+			seen->ns[seen->n + seen->n_busy] = seen->ns[seen->n];
 		seen->ns[seen->n++] = ns;
-}
-
-static void sw_scan_pass(struct sw_seen *seen)
-{
-	struct task_struct *p;
-
-	seen->busy = false;
-	sw_scan_once(sw_init_ipc_ns(), seen);
-	rcu_read_lock();
-	for_each_process(p) {
-		task_lock(p);
-		if (p->nsproxy)
-			sw_scan_once(p->nsproxy->ipc_ns, seen);
-		task_unlock(p);
+	} else {
+		seen->ns[seen->n + seen->n_busy++] = ns;
 	}
-	rcu_read_unlock();
+	return free;
 }
 
 /*
- * Finds the sets that predate the module in every namespace some task is in. Runs after
- * the hooks are registered, so a set created meanwhile is tracked either way.
+ * Returns a namespace some task is in that is not yet scanned, with its rwsem held for
+ * read, or NULL. The task list cannot be walked across a sleep, so each call starts over.
+ */
+static struct ipc_namespace *sw_next_ns(struct sw_seen *seen)
+{
+	struct ipc_namespace *found = NULL;
+	struct task_struct *p;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		task_lock(p);
+		if (p->nsproxy && sw_claim_ns(p->nsproxy->ipc_ns, seen))
+			found = p->nsproxy->ipc_ns;
+		task_unlock(p);
+		if (found)
+			break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * Finds the sets that predate the module in the initial namespace and in every
+ * namespace some task is in. Runs after the hooks are registered, so a set created
+ * meanwhile is tracked either way.
  */
 int sw_scan_existing(void)
 {
+	struct ipc_namespace *ns = sw_init_ipc_ns();
 	struct sw_seen seen = {};
 	int pass;
 
 	seen.ns = kvmalloc_array(SW_SCAN_MAX_NS, sizeof(*seen.ns), GFP_KERNEL);
 	if (!seen.ns)
 		return -ENOMEM;
+	down_read(&ns->ids[SW_IPC_SEM_IDS].rwsem);
+	seen.ns[seen.n++] = ns;
+	sw_scan_ns(ns);
 	for (pass = 0; pass < SW_SCAN_PASSES; pass++) {
-		sw_scan_pass(&seen);
-		if (!seen.busy)
+		seen.n_busy = 0;
+		while ((ns = sw_next_ns(&seen)))
+			sw_scan_ns(ns);
+		if (!seen.n_busy)
 			break;
 		msleep(20);
 	}
-	if (seen.busy)
-		pr_warn("some namespaces stayed busy; their older sets are not listed\n");
-	if (seen.n == SW_SCAN_MAX_NS)
+	if (seen.n_busy)
+		pr_warn("some IPC namespaces stayed busy; their older sets are not listed\n");
+	if (seen.n + seen.n_busy == SW_SCAN_MAX_NS)
 		pr_warn("more than %d IPC namespaces; older sets of the rest are not listed\n",
 			SW_SCAN_MAX_NS);
 	kvfree(seen.ns);
