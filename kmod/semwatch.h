@@ -10,13 +10,13 @@
  *  - the event ring (events.c).
  * It is taken in process context only: the return probes on newary() and freeary()
  * and the sys_exit tracepoint probe (all with preemption disabled), the start-up scan,
- * and readers. Nothing sleeps under it. Inside it only rcu_read_lock() and kernfs's
- * rename lock (cgroup path lookup) are taken.
+ * and readers. Nothing sleeps under it, and no other lock is taken inside it but
+ * rcu_read_lock(). The cgroup path is computed before it is taken, and the creator's
+ * comm is copied without get_task_comm(), whose task_lock() would nest inside it.
  *
- * Lock order: task_lock(p) -> sw_lock (the start-up scan walks a namespace while the
- * task that pins it is locked). ids->rwsem, held by the kernel around newary() and
- * freeary(), comes before sw_lock too. Nothing takes task_lock() under sw_lock, which
- * is why the creator's comm is copied before sw_lock is taken.
+ * Lock order: ids->rwsem (held by the kernel around newary() and freeary(), and for
+ * read by the start-up scan) -> sw_lock. The scan takes a namespace's rwsem with a
+ * trylock under task_lock() of a task in it, then drops task_lock() before walking.
  *
  * sw_config_lock (mutex, procfs.c) serialises writes of watch_prefix and prefix_bits.
  * Each write keeps the pair valid, so readers may read either with READ_ONCE().
