@@ -167,10 +167,11 @@ static int sw_proc_command(char *line)
 		return -EINVAL;
 	*value++ = '\0';
 	value = skip_spaces(value);
+	/* kstrtouint() says -ERANGE on overflow; to the writer it is just a bad number. */
 	if (!strcmp(line, "watch_prefix"))
-		return kstrtouint(value, 0, &n) ?: sw_config_set_prefix(n);
+		return kstrtouint(value, 0, &n) ? -EINVAL : sw_config_set_prefix(n);
 	if (!strcmp(line, "prefix_bits"))
-		return kstrtouint(value, 10, &n) ?: sw_config_set_bits(n);
+		return kstrtouint(value, 10, &n) ? -EINVAL : sw_config_set_bits(n);
 	return -EINVAL;
 }
 
