@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The content of a report: per-prefix counts, leaks grouped by creator and
+ * the sysctl advice. Formats (table, JSON, Prometheus) only render this.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "semwatch.h"
+
+double sw_pct(long long used, long long limit)
+{
+	return limit > 0 ? 100.0 * (double)used / (double)limit : 0.0;
+}
+
+/* Warn from 80% of SEMMNI (sets) or SEMMNS (semaphores). */
+bool sw_pressure(const struct sw_nsview *v)
+{
+	return sw_pct((long long)v->n_sets, v->lim.semmni) >= 80.0 ||
+	       sw_pct((long long)v->sems, v->lim.semmns) >= 80.0;
+}
+
+/*
+ * Room for twice the current use, within the kernel's ceilings (SEMMNI <=
+ * IPCMNI, the rest <= INT_MAX). Returns false when nothing can be raised.
+ */
+bool sw_sysctl_advice(const struct sw_nsview *v, long long ipcmni,
+		      char *buf, size_t len)
+{
+	long long mni = v->lim.semmni, mns = v->lim.semmns;
+	long long want_mni = 2 * (long long)v->n_sets;
+	long long want_mns = 2 * (long long)v->sems;
+
+	if (want_mni > mni)
+		mni = want_mni < ipcmni ? want_mni : ipcmni;
+	if (want_mns > mns)
+		mns = want_mns < INT_MAX ? want_mns : INT_MAX;
+	if (mni == v->lim.semmni && mns == v->lim.semmns)
+		return false;
+	snprintf(buf, len, "sysctl -w kernel.sem=\"%lld %lld %lld %lld\"",
+		 v->lim.semmsl, mns, v->lim.semopm, mni);
+	return true;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct sw_set *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+static int count_prefixes(struct sw_report *r, struct sw_nsview *v,
+			  size_t *cap)
+{
+	struct sw_pcount *pc = NULL;
+	size_t i;
+
+	qsort(v->sets, v->n_sets, sizeof(*v->sets), cmp_key);
+	for (i = 0; i < v->n_sets; i++) {
+		const struct sw_set *s = &v->sets[i];
+		long long age = sw_set_age(s, r->now);
+
+		if (!pc || pc->prefix != s->key >> 16) {
+			if (sw_grow((void **)&r->pc, cap, r->n_pc, sizeof(*pc)))
+				return -ENOMEM;
+			pc = &r->pc[r->n_pc++];
+			memset(pc, 0, sizeof(*pc));
+			pc->ns = v->ino;
+			pc->prefix = s->key >> 16;
+			pc->oldest_s = SW_UNKNOWN;
+		}
+		pc->sets++;
+		pc->sems += s->nsems;
+		pc->leaks += sw_is_leak(s, &r->rules, r->now);
+		if (age > pc->oldest_s)
+			pc->oldest_s = age;
+	}
+	return 0;
+}
+
+static int add_leak(struct sw_report *r, const struct sw_set *s, size_t *cap)
+{
+	const struct sw_modrow *c = s->creator;
+	long long age = sw_set_age(s, r->now);
+	size_t i;
+
+	for (i = 0; i < r->n_lg; i++)
+		if (!strcmp(r->lg[i].comm, c->comm) &&
+		    !strcmp(r->lg[i].cgroup, c->cgroup))
+			break;
+	if (i == r->n_lg) {
+		if (sw_grow((void **)&r->lg, cap, r->n_lg, sizeof(*r->lg)))
+			return -ENOMEM;
+		r->lg[r->n_lg++] = (struct sw_leakgroup){
+			.comm = c->comm, .cgroup = c->cgroup,
+			.oldest_s = SW_UNKNOWN };
+	}
+	r->lg[i].sets++;
+	if (age > r->lg[i].oldest_s)
+		r->lg[i].oldest_s = age;
+	if (age > r->leak_oldest_s)
+		r->leak_oldest_s = age;
+	r->leaks++;
+	return 0;
+}
+
+/* Same test as a leak, except that the creator is not known. */
+static bool unattributed(const struct sw_set *s, const struct sw_report *r)
+{
+	return sw_has_prefix(s->key, r->rules.prefix) &&
+	       (!s->creator || s->creator->state == SW_STATE_UNKNOWN) &&
+	       s->waiters == 0 && sw_set_age(s, r->now) >= r->rules.age_s;
+}
+
+int sw_report_build(struct sw_report *r)
+{
+	size_t pcap = 0, lcap = 0, i, j;
+	int ret;
+
+	r->leak_oldest_s = SW_UNKNOWN;
+	for (i = 0; i < r->n_views; i++) {
+		struct sw_nsview *v = &r->views[i];
+
+		ret = count_prefixes(r, v, &pcap);
+		for (j = 0; !ret && j < v->n_sets; j++) {
+			if (sw_is_leak(&v->sets[j], &r->rules, r->now))
+				ret = add_leak(r, &v->sets[j], &lcap);
+			else
+				r->unattributed += unattributed(&v->sets[j], r);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void sw_report_free(struct sw_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_views; i++)
+		sw_nsview_free(&r->views[i]);
+	free(r->views);
+	free(r->pc);
+	free(r->lg);
+	r->views = NULL;
+	r->pc = NULL;
+	r->lg = NULL;
+	r->n_views = r->n_pc = r->n_lg = 0;
+}

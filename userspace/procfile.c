@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parser for /proc/semwatch (format 1, specified in README.md). It is strict:
+ * a truncated or garbled file is an error, never a partial answer, because
+ * reap trusts the creator states it reads here.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "semwatch.h"
+
+#define MAXF 64
+
+enum { T_NS, T_PREFIXES, T_WATCHED, T_MAX };
+
+#define C(t, n, k, f) { n, SW_F_##k, offsetof(struct t, f) }
+static const struct sw_colspec ns_cols[] = {
+	C(sw_modns, "ns", ULL, ns), C(sw_modns, "semmsl", OPT, semmsl),
+	C(sw_modns, "semmns", OPT, semmns), C(sw_modns, "semopm", OPT, semopm),
+	C(sw_modns, "semmni", OPT, semmni), C(sw_modns, "sets", OPT, sets),
+	C(sw_modns, "sems", OPT, sems),
+};
+static const struct sw_colspec prefix_cols[] = {
+	C(sw_modprefix, "prefix", HEX32, prefix),
+	C(sw_modprefix, "sets", OPT, sets), C(sw_modprefix, "sems", OPT, sems),
+	C(sw_modprefix, "oldest_s", OPT, oldest_s),
+	C(sw_modprefix, "alive", OPT, alive), C(sw_modprefix, "dead", OPT, dead),
+	C(sw_modprefix, "unknown", OPT, unknown),
+	C(sw_modprefix, "label", STR, label),
+};
+static const struct sw_colspec watched_cols[] = {
+	C(sw_modrow, "pid", OPT, pid), C(sw_modrow, "comm", STR, comm),
+	C(sw_modrow, "state", STATE, state), C(sw_modrow, "age_s", OPT, age_s),
+	C(sw_modrow, "ns", ULL, ns), C(sw_modrow, "key", HEX32, key),
+	C(sw_modrow, "semid", INT, semid), C(sw_modrow, "nsems", OPT, nsems),
+	C(sw_modrow, "uid", OPT, uid), C(sw_modrow, "cgroup", STR, cgroup),
+};
+#undef C
+
+static const struct {
+	const char *name;
+	const struct sw_colspec *cols;
+	int ncols;
+	size_t size;
+} tables[T_MAX] = {
+	[T_NS] = { "namespaces", ns_cols, 7, sizeof(struct sw_modns) },
+	[T_PREFIXES] = { "prefixes", prefix_cols, 8, sizeof(struct sw_modprefix) },
+	[T_WATCHED] = { "watched", watched_cols, 10, sizeof(struct sw_modrow) },
+};
+
+struct pstate {
+	struct sw_module *m;
+	struct sw_perr *e;
+	unsigned int line;
+	int table;		/* -1: header block; T_MAX: unknown table */
+	bool need_columns;	/* next line is the column header */
+	bool seen[T_MAX];
+	bool have_format, have_prefix, have_bits;
+	int map[MAXF];
+	int nfields;
+	size_t cap[T_MAX];
+};
+
+static int fail(struct pstate *ps, const char *what)
+{
+	sw_perr_set(ps->e, ps->line, what);
+	return -EBADMSG;
+}
+
+static void **table_array(struct sw_module *m, int t, size_t **n)
+{
+	switch (t) {
+	case T_NS:
+		*n = &m->n_ns;
+		return (void **)&m->ns;
+	case T_PREFIXES:
+		*n = &m->n_prefixes;
+		return (void **)&m->prefixes;
+	default:
+		*n = &m->n_rows;
+		return (void **)&m->rows;
+	}
+}
+
+static int header_value(struct pstate *ps, const char *name, char *val)
+{
+	struct sw_module *m = ps->m;
+	unsigned long long u;
+	int ret = 0;
+
+	if (!strcmp(name, "semwatch-format")) {
+		ret = sw_parse_ull(val, 10, 1000, &u);
+		m->format = (int)u;
+		ps->have_format = !ret;
+	} else if (!strcmp(name, "hook") || !strcmp(name, "removal")) {
+		char *dst = name[0] == 'h' ? m->hook : m->removal;
+
+		if (strlen(val) >= sizeof(m->hook))
+			return fail(ps, "header value too long");
+		strcpy(dst, val);
+	} else if (!strcmp(name, "watch_prefix")) {
+		ret = sw_parse_ull(val, 0, UINT32_MAX, &u);
+		m->watch_prefix = (uint32_t)u;
+		ps->have_prefix = !ret;
+	} else if (!strcmp(name, "prefix_bits")) {
+		ret = sw_parse_ull(val, 10, 32, &u);
+		m->prefix_bits = (unsigned int)u;
+		ps->have_bits = !ret && u > 0;
+	} else {
+		long long *dst = !strcmp(name, "tracked") ? &m->tracked :
+			!strcmp(name, "dropped") ? &m->dropped :
+			!strcmp(name, "max_records") ? &m->max_records : NULL;
+
+		if (!dst)	/* later format-1 headers are compatible */
+			return 0;
+		ret = sw_parse_ull(val, 10, LLONG_MAX, &u);
+		*dst = (long long)u;
+	}
+	return ret ? fail(ps, "bad header value") : 0;
+}
+
+static bool is_header_name(const char *name)
+{
+	static const char *const names[] = { "semwatch-format", "hook",
+		"removal", "watch_prefix", "prefix_bits", "tracked", "dropped",
+		"max_records" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* "name: value", or "name:" which starts a table. */
+static int header_line(struct pstate *ps, char *line)
+{
+	char *f[MAXF];
+	size_t len;
+	int n = sw_split(line, f, MAXF), t;
+
+	if (n < 1 || n > 2 || (len = strlen(f[0])) < 2 || f[0][len - 1] != ':')
+		return fail(ps, "expected 'name: value' or 'table:'");
+	f[0][len - 1] = '\0';
+	if (n == 2) {
+		if (ps->table >= 0)
+			return fail(ps, "header line after a table");
+		return header_value(ps, f[0], f[1]);
+	}
+	if (is_header_name(f[0]))
+		return fail(ps, "header line without a value");
+	for (t = 0; t < T_MAX && strcmp(f[0], tables[t].name); t++)
+		;
+	if (t < T_MAX && ps->seen[t])
+		return fail(ps, "table appears twice");
+	if (t < T_MAX)
+		ps->seen[t] = true;
+	ps->table = t;
+	ps->need_columns = true;
+	return 0;
+}
+
+static int columns_line(struct pstate *ps, char *line)
+{
+	char *f[MAXF];
+	int n = sw_split(line, f, MAXF);
+
+	ps->need_columns = false;
+	if (n <= 0)
+		return fail(ps, "bad column header");
+	ps->nfields = n;
+	if (ps->table == T_MAX)
+		return 0;
+	if (sw_table_map(f, n, tables[ps->table].cols,
+			 tables[ps->table].ncols, ps->map))
+		return fail(ps, "missing or repeated column");
+	return 0;
+}
+
+static int row_line(struct pstate *ps, char *line)
+{
+	int t = ps->table, ret;
+	char *f[MAXF];
+	size_t *n;
+	void **arr;
+	char *row;
+
+	if (sw_split(line, f, MAXF) != ps->nfields)
+		return fail(ps, "wrong number of fields");
+	if (t == T_MAX)
+		return 0;
+	arr = table_array(ps->m, t, &n);
+	if (sw_grow(arr, &ps->cap[t], *n, tables[t].size))
+		return -ENOMEM;
+	row = (char *)*arr + *n * tables[t].size;
+	memset(row, 0, tables[t].size);
+	(*n)++;		/* counted even if bad, so its strings get freed */
+	ret = sw_table_row(f, tables[t].cols, tables[t].ncols, ps->map, row);
+	return ret == -EBADMSG ? fail(ps, "bad field value") : ret;
+}
+
+static int one_line(struct pstate *ps, char *line)
+{
+	if (!*line) {		/* a blank line ends a table */
+		if (ps->need_columns)
+			return fail(ps, "table without column header");
+		if (ps->table >= 0)
+			ps->table = T_MAX + 1;
+		return 0;
+	}
+	if (ps->need_columns)
+		return columns_line(ps, line);
+	if (ps->table >= 0 && ps->table <= T_MAX)
+		return row_line(ps, line);
+	return header_line(ps, line);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct sw_modrow *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
+	return (x->semid > y->semid) - (x->semid < y->semid);
+}
+
+static int finish(struct pstate *ps)
+{
+	int t;
+
+	ps->line = 0;
+	if (!ps->have_format)
+		return fail(ps, "no semwatch-format line");
+	if (ps->m->format != 1) {
+		sw_perr_set(ps->e, 0, "unsupported semwatch-format");
+		return -EPROTONOSUPPORT;
+	}
+	if (!ps->have_prefix || !ps->have_bits)
+		return fail(ps, "missing watch_prefix or prefix_bits (truncated?)");
+	if (ps->need_columns)
+		return fail(ps, "table without column header (truncated?)");
+	for (t = 0; t < T_MAX; t++)
+		if (!ps->seen[t])
+			return fail(ps, "a table is missing (truncated?)");
+	qsort(ps->m->rows, ps->m->n_rows, sizeof(*ps->m->rows), cmp_row);
+	return 0;
+}
+
+/* Parse buf (modified in place). On error *m is freed and e says where. */
+int sw_proc_parse(char *buf, size_t len, struct sw_module *m,
+		  struct sw_perr *e)
+{
+	struct pstate ps = { .m = m, .e = e, .table = -1 };
+	char *p = buf, *nl;
+	int ret = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (memchr(buf, '\0', len))
+		ret = fail(&ps, "NUL byte in file");
+	else if (len && buf[len - 1] != '\n')
+		ret = fail(&ps, "last line not terminated (truncated?)");
+	while (!ret && p < buf + len) {
+		nl = strchr(p, '\n');
+		*nl = '\0';
+		ps.line++;
+		ret = one_line(&ps, p);
+		p = nl + 1;
+	}
+	if (!ret)
+		ret = finish(&ps);
+	if (ret)
+		sw_proc_free(m);
+	return ret;
+}
+
+/* -ENOENT means the module is not loaded. */
+int sw_proc_load(const char *path, struct sw_module *m, struct sw_perr *e)
+{
+	size_t len;
+	char *buf;
+	int ret = sw_read_file(path, &buf, &len);
+
+	if (ret)
+		return ret;
+	ret = sw_proc_parse(buf, len, m, e);
+	free(buf);
+	return ret;
+}
+
+void sw_proc_free(struct sw_module *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_rows; i++) {
+		free(m->rows[i].comm);
+		free(m->rows[i].cgroup);
+	}
+	for (i = 0; i < m->n_prefixes; i++)
+		free(m->prefixes[i].label);
+	free(m->rows);
+	free(m->prefixes);
+	free(m->ns);
+	memset(m, 0, sizeof(*m));
+}
+
+const struct sw_modrow *sw_proc_find(const struct sw_module *m,
+				     unsigned long long ns, int semid,
+				     uint32_t key)
+{
+	struct sw_modrow k = { .ns = ns, .semid = semid };
+	const struct sw_modrow *r;
+
+	if (!m || !m->n_rows)
+		return NULL;
+	r = bsearch(&k, m->rows, m->n_rows, sizeof(k), cmp_row);
+	/* same id but another key: a stale row; trust neither */
+	return r && r->key == key ? r : NULL;
+}

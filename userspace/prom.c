@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * node_exporter textfile metrics. The collector reads the directory at any
+ * moment, so the file is replaced atomically (temporary file + rename). Its
+ * temporary name does not end in .prom, so the collector never reads it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "semwatch.h"
+
+static void head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP semwatch_%s %s\n# TYPE semwatch_%s %s\n",
+		name, help, name, type);
+}
+
+enum { NS_SETS, NS_SEMS, NS_SEMMNI, NS_SEMMNS, NS_SEMMSL };
+
+static long long ns_value(const struct sw_nsview *v, int k)
+{
+	switch (k) {
+	case NS_SETS: return (long long)v->n_sets;
+	case NS_SEMS: return (long long)v->sems;
+	case NS_SEMMNI: return v->lim.semmni;
+	case NS_SEMMNS: return v->lim.semmns;
+	default: return v->lim.semmsl;
+	}
+}
+
+/* One gauge with an ns label, one sample per namespace. */
+static void per_ns(FILE *f, const struct sw_report *r, const char *name,
+		   const char *help, int k)
+{
+	size_t i;
+
+	head(f, name, "gauge", help);
+	for (i = 0; i < r->n_views; i++)
+		fprintf(f, "semwatch_%s{ns=\"%llu\"} %lld\n", name,
+			r->views[i].ino, ns_value(&r->views[i], k));
+}
+
+static void prefixes(FILE *f, const struct sw_report *r)
+{
+	static const char *const what[] = { "sets", "semaphores",
+					    "oldest_age_seconds" };
+	static const char *const help[] = { "Semaphore sets per key prefix.",
+		"Semaphores in the sets of a key prefix.",
+		"Age of the oldest set of a key prefix." };
+	char name[64];
+	size_t i;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		snprintf(name, sizeof(name), "prefix_%s", what[k]);
+		head(f, name, "gauge", help[k]);
+		for (i = 0; i < r->n_pc; i++) {
+			const struct sw_pcount *p = &r->pc[i];
+			long long v = k == 0 ? (long long)p->sets :
+				      k == 1 ? (long long)p->sems : p->oldest_s;
+
+			if (v < 0)
+				continue;	/* unknown: no sample */
+			fprintf(f, "semwatch_%s{ns=\"%llu\",prefix=\"0x%04x\","
+				"label=\"%s\"} %lld\n", name, p->ns, p->prefix,
+				sw_prefix_label(p->prefix), v);
+		}
+	}
+}
+
+static void leaks(FILE *f, const struct sw_report *r)
+{
+	size_t i, j;
+
+	head(f, "suspected_leaked_sets", "gauge", "Sets of the watched prefix "
+	     "whose creator is dead, older than the threshold, without waiters.");
+	for (i = 0; i < r->n_views; i++) {
+		size_t n = 0;
+
+		for (j = 0; j < r->views[i].n_sets; j++)
+			n += sw_is_leak(&r->views[i].sets[j], &r->rules, r->now);
+		fprintf(f, "semwatch_suspected_leaked_sets{ns=\"%llu\","
+			"prefix=\"0x%04x\"} %zu\n", r->views[i].ino,
+			r->rules.prefix, n);
+	}
+	head(f, "suspected_leak_oldest_age_seconds", "gauge",
+	     "Age of the oldest suspected leaked set (0 when none).");
+	fprintf(f, "semwatch_suspected_leak_oldest_age_seconds %lld\n",
+		r->leak_oldest_s < 0 ? 0 : r->leak_oldest_s);
+	head(f, "unattributed_sets", "gauge", "Old sets of the watched prefix "
+	     "without waiters whose creator is unknown.");
+	fprintf(f, "semwatch_unattributed_sets{prefix=\"0x%04x\"} %zu\n",
+		r->rules.prefix, r->unattributed);
+}
+
+static void module(FILE *f, const struct sw_report *r)
+{
+	head(f, "module_loaded", "gauge",
+	     "Whether semwatch.ko is loaded (1) or not (0).");
+	fprintf(f, "semwatch_module_loaded %d\n", r->mod != NULL);
+	if (!r->mod)
+		return;
+	head(f, "tracked_sets", "gauge", "Sets tracked by semwatch.ko.");
+	fprintf(f, "semwatch_tracked_sets %lld\n", r->mod->tracked);
+	head(f, "dropped_records_total", "counter",
+	     "Set creations semwatch.ko could not record.");
+	fprintf(f, "semwatch_dropped_records_total %lld\n", r->mod->dropped);
+}
+
+int sw_prom_render(const struct sw_report *r, char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+
+	if (!f)
+		return -ENOMEM;
+	module(f, r);
+	per_ns(f, r, "sets", "Semaphore sets in the IPC namespace.",
+	       NS_SETS);
+	per_ns(f, r, "semaphores", "Semaphores in the IPC namespace.",
+	       NS_SEMS);
+	per_ns(f, r, "sets_limit", "SEMMNI: the most sets allowed.",
+	       NS_SEMMNI);
+	per_ns(f, r, "semaphores_limit", "SEMMNS: the most semaphores allowed.",
+	       NS_SEMMNS);
+	per_ns(f, r, "semaphores_per_set_limit", "SEMMSL: the most semaphores "
+	       "per set.", NS_SEMMSL);
+	prefixes(f, r);
+	leaks(f, r);
+	head(f, "last_run_timestamp_seconds", "gauge",
+	     "When semwatch wrote this file.");
+	fprintf(f, "semwatch_last_run_timestamp_seconds %lld\n", (long long)r->now);
+	return fclose(f) ? -ENOMEM : 0;
+}
+
+/* Refuse places where another user could swap the file under us. */
+static int check_target(const char *path, const char *dir, struct sw_perr *e)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+		sw_perr_set(e, 0, "refusing a world-writable directory without "
+			    "the sticky bit");
+		return -EPERM;
+	}
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		sw_perr_set(e, 0, S_ISLNK(st.st_mode) ? "refusing a symlinked "
+			    "target" : "target is not a regular file");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= (size_t)w;
+	}
+	return fsync(fd) ? -errno : 0;
+}
+
+static int replace(const char *path, const char *dir, const char *data,
+		   size_t len)
+{
+	char *tmp = NULL, *base = strdup(path);
+	int fd, ret;
+
+	if (!base || asprintf(&tmp, "%s/.%s.XXXXXX", dir, basename(base)) < 0) {
+		free(base);
+		return -ENOMEM;
+	}
+	free(base);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		free(tmp);
+		return ret;
+	}
+	ret = fchmod(fd, 0644) ? -errno : write_all(fd, data, len);
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+/* "-" writes to standard output. */
+int sw_prom_write(const char *path, const char *data, size_t len,
+		  struct sw_perr *e)
+{
+	char *copy, *dir;
+	int ret;
+
+	if (!strcmp(path, "-"))
+		return fwrite(data, 1, len, stdout) == len && !fflush(stdout) ?
+		       0 : -EIO;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	ret = check_target(path, dir, e);
+	if (!ret)
+		ret = replace(path, dir, data, len);
+	free(copy);
+	return ret;
+}

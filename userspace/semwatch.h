@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * semwatch(8): shared types. Functions return 0 or a negative errno; only the
+ * subcommand entry points print errors and pick an exit status.
+ */
+#ifndef SEMWATCH_H
+#define SEMWATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Exit statuses, documented in README.md "The semwatch command". */
+enum {
+	SW_EXIT_OK = 0,		/* report: no leak; reap: nothing kept */
+	SW_EXIT_FOUND = 1,	/* report: leaks found; reap: sets kept/declined */
+	SW_EXIT_USAGE = 2,	/* bad flag or number */
+	SW_EXIT_ERROR = 3,	/* runtime error: unreadable/garbled input, not root */
+};
+
+#define SW_DM_PREFIX 0x0d4d	/* libdevmapper's udev cookie prefix */
+#define SW_UNKNOWN (-1LL)	/* "?" or "-" in /proc/semwatch */
+
+/* Parse error position, filled in by the parsers for the error message. */
+struct sw_perr {
+	unsigned int line;
+	const char *what;
+};
+
+enum sw_state { SW_STATE_UNKNOWN, SW_STATE_ALIVE, SW_STATE_DEAD };
+
+/* /proc/semwatch "watched" row. */
+struct sw_modrow {
+	long long pid, age_s, nsems, uid;
+	unsigned long long ns;
+	uint32_t key;
+	int semid;
+	int state;		/* enum sw_state */
+	char *comm, *cgroup;	/* unescaped */
+};
+
+/* /proc/semwatch "namespaces" row. */
+struct sw_modns {
+	unsigned long long ns;
+	long long semmsl, semmns, semopm, semmni, sets, sems;
+};
+
+/* /proc/semwatch "prefixes" row. */
+struct sw_modprefix {
+	uint32_t prefix;
+	long long sets, sems, oldest_s, alive, dead, unknown;
+	char *label;
+};
+
+struct sw_module {
+	int format;
+	char hook[32], removal[32];
+	uint32_t watch_prefix;
+	unsigned int prefix_bits;
+	long long tracked, dropped, max_records;
+	struct sw_modns *ns;
+	size_t n_ns;
+	struct sw_modprefix *prefixes;
+	size_t n_prefixes;
+	struct sw_modrow *rows;	/* sorted by (ns, semid) */
+	size_t n_rows;
+};
+
+/* One set from /proc/sysvipc/sem, plus what semwatch learned about it. */
+struct sw_set {
+	uint32_t key;
+	int semid;
+	unsigned int perms, nsems, uid, cuid;
+	long long otime, ctime;
+	const struct sw_modrow *creator;	/* NULL: not known */
+	long long waiters;			/* GETZCNT+GETNCNT, -1 unknown */
+};
+
+struct sw_limits {
+	long long semmsl, semmns, semopm, semmni;
+};
+
+/* Everything known about one IPC namespace. */
+struct sw_nsview {
+	unsigned long long ino;
+	struct sw_limits lim;
+	struct sw_set *sets;
+	size_t n_sets;
+	unsigned long long sems;
+};
+
+/* util.c */
+int sw_parse_ull(const char *s, int base, unsigned long long max,
+		 unsigned long long *out);
+int sw_parse_minutes(const char *s, long long *minutes);
+int sw_parse_prefix(const char *s, uint32_t *prefix);
+int sw_unescape(const char *in, char **out);
+int sw_read_file(const char *path, char **buf, size_t *len);
+const char *sw_path(const char *env, const char *def);
+char *sw_strdup(const char *s);
+void sw_perr_set(struct sw_perr *e, unsigned int line, const char *what);
+
+/* table.c: column-addressed rows of whitespace-separated fields */
+enum sw_fkind { SW_F_ULL, SW_F_OPT, SW_F_HEX32, SW_F_SKEY, SW_F_INT,
+		SW_F_U32, SW_F_OCT, SW_F_STR, SW_F_STATE };
+struct sw_colspec {
+	const char *name;
+	enum sw_fkind kind;
+	size_t off;
+};
+int sw_split(char *line, char **fields, int max);
+int sw_table_map(char **names, int n, const struct sw_colspec *spec,
+		 int nspec, int *map);
+int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
+		 const int *map, void *row);
+int sw_grow(void **arr, size_t *cap, size_t n, size_t size);
+
+/* procfile.c */
+int sw_proc_parse(char *buf, size_t len, struct sw_module *m,
+		  struct sw_perr *e);
+int sw_proc_load(const char *path, struct sw_module *m, struct sw_perr *e);
+void sw_proc_free(struct sw_module *m);
+const struct sw_modrow *sw_proc_find(const struct sw_module *m,
+				     unsigned long long ns, int semid,
+				     uint32_t key);
+
+/* sysvipc.c */
+int sw_sysvipc_parse(char *buf, size_t len, struct sw_set **sets,
+		     size_t *n, struct sw_perr *e);
+int sw_limits_parse(const char *buf, struct sw_limits *lim);
+int sw_sem_waiters(int semid, unsigned int nsems, long long *waiters);
+int sw_sem_recheck(const struct sw_set *s);
+int sw_ns_self(unsigned long long *ino);
+
+/* snapshot.c */
+int sw_snapshot(unsigned long long ino, const struct sw_module *m,
+		uint32_t prefix, struct sw_nsview *v, struct sw_perr *e);
+void sw_nsview_free(struct sw_nsview *v);
+
+/* nsenter.c */
+typedef int (*sw_ns_fn)(unsigned long long ino, void *arg);
+int sw_for_each_ns(bool all, sw_ns_fn fn, void *arg);
+
+/* select.c */
+enum sw_skip {
+	SW_TAKE,		/* destroy */
+	SW_SKIP_YOUNG,		/* ctime or otime within --older-than */
+	SW_SKIP_ALIVE,		/* creator still running */
+	SW_SKIP_UNKNOWN,	/* creator not known (no module, pre-existing) */
+	SW_SKIP_WAITERS,	/* a task sleeps on it */
+	SW_SKIP_CHANGED,	/* gone or replaced before IPC_RMID */
+	SW_SKIP_FAILED,		/* IPC_RMID failed */
+	SW_SKIP_MAX,
+	SW_NOT_SELECTED,	/* other prefix: not counted, as in dmsetup */
+};
+struct sw_rules {
+	uint32_t prefix;	/* key >> 16 */
+	long long age_s;
+	bool force;
+};
+bool sw_has_prefix(uint32_t key, uint32_t prefix);
+enum sw_skip sw_reap_verdict(const struct sw_set *s, const struct sw_rules *r,
+			     time_t now);
+bool sw_is_leak(const struct sw_set *s, const struct sw_rules *r, time_t now);
+long long sw_set_age(const struct sw_set *s, time_t now);
+const char *sw_skip_name(enum sw_skip k);
+const char *sw_state_name(const struct sw_set *s);
+const char *sw_prefix_label(uint32_t prefix);
+
+/* model.c: what a report says, independent of its format */
+struct sw_pcount {
+	unsigned long long ns;
+	uint32_t prefix;
+	size_t sets, leaks;
+	unsigned long long sems;
+	long long oldest_s;
+};
+struct sw_leakgroup {
+	const char *comm, *cgroup;
+	size_t sets;
+	long long oldest_s;
+};
+struct sw_report {
+	const struct sw_module *mod;	/* NULL: module not loaded */
+	struct sw_nsview *views;
+	size_t n_views, cap_views;
+	struct sw_rules rules;		/* prefix and --older-than */
+	time_t now;
+	bool all_ns;
+	struct sw_pcount *pc;
+	size_t n_pc;
+	struct sw_leakgroup *lg;
+	size_t n_lg;
+	size_t leaks, unattributed;
+	long long leak_oldest_s;
+	long long ipcmni;		/* ceiling of SEMMNI */
+};
+int sw_report_build(struct sw_report *r);
+void sw_report_free(struct sw_report *r);
+double sw_pct(long long used, long long limit);
+bool sw_pressure(const struct sw_nsview *v);
+bool sw_sysctl_advice(const struct sw_nsview *v, long long ipcmni,
+		      char *buf, size_t len);
+
+/* output.c: libsmartcols tables, merged into one JSON document */
+struct libscols_table;
+struct libscols_line;
+struct libscols_table *sw_table(const char *name, const char *title,
+				bool json, const char *const *cols, int n);
+int sw_cell(struct libscols_line *l, int col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sw_cell_num(struct libscols_line *l, int col, long long v, bool json);
+int sw_cell_bool(struct libscols_line *l, int col, bool v, bool json,
+		 const char *yes, const char *no);
+struct libscols_line *sw_row(struct libscols_table *t);
+int sw_print(struct libscols_table **tabs, int n, bool json);
+void sw_age_str(long long s, char *buf, size_t len);
+
+/* prom.c */
+int sw_prom_render(const struct sw_report *r, char **out, size_t *len);
+int sw_prom_write(const char *path, const char *data, size_t len,
+		  struct sw_perr *e);
+
+/* report.c / reap.c */
+int cmd_report(int argc, char **argv);
+int cmd_reap(int argc, char **argv);
+
+#endif
