@@ -195,12 +195,12 @@ static void test_prom_write(const char *text, size_t len)
 	   (st.st_mode & 0777) == 0644 && (size_t)st.st_size == len,
 	   "prometheus file written, mode 0644");
 	snprintf(link, sizeof(link), "%s/link.prom", dir);
-	symlink(path, link);
-	ok(sw_prom_write(link, text, len, &e) == -EPERM, "symlinked target refused");
-	chmod(dir, 0777);
+	ok(!symlink(path, link) && sw_prom_write(link, text, len, &e) == -EPERM,
+	   "symlinked target refused");
+	ok(!chmod(dir, 0777), "test directory made world-writable");
 	ok(sw_prom_write(path, text, len, &e) == -EPERM,
 	   "world-writable directory without sticky bit refused");
-	chmod(dir, 01777);
+	ok(!chmod(dir, 01777), "test directory made sticky");
 	ok(!sw_prom_write(path, text, len, &e), "sticky world-writable directory accepted");
 	ok(sw_prom_write("/nonexistent/dir/x.prom", text, len, &e) == -ENOENT,
 	   "missing directory reported");
