@@ -26,8 +26,16 @@ static void sw_sys_exit(void *data, struct pt_regs *regs, long ret)
 	/* Only these guarantee that this very call created the set. */
 	if (a.key == IPC_PRIVATE || ((a.flags & IPC_CREAT) && (a.flags & IPC_EXCL)))
 		sw_track_current(ret, &a, SW_CREATED);
-	else if (a.flags & IPC_CREAT)
+	else if (!(a.flags & IPC_CREAT))
+		return;
+	/*
+	 * Without IPC_EXCL the call may have opened an older set. An untracked set is new
+	 * only if every set is tracked: none was dropped and the start-up scan saw all.
+	 */
+	else if (!sw_dropped_count() && sw_scan_was_complete())
 		sw_track_current(ret, &a, SW_MAYBE_CREATED);
+	else
+		sw_track_current(ret, NULL, SW_FOUND);
 }
 
 int sw_tracepoint_hook_register(void)

@@ -18,6 +18,8 @@
 
 /* Cleared for good the first time the private layout yields an impossible value. */
 static bool sw_layout_plausible = true;
+/* Whether the start-up scan reached every namespace some task was in. */
+static bool sw_scan_complete;
 
 #define SW_SCAN_MAX_NS		4096
 #define SW_SCAN_PASSES		50
@@ -76,7 +78,7 @@ void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin ori
 		.ns = ns,
 		.ns_inum = ns->ns.inum,
 		.id = id,
-		.ctime = ktime_get_real_seconds(),
+		.ctime = origin == SW_FOUND ? 0 : ktime_get_real_seconds(),
 	};
 
 	rcu_read_lock();
@@ -186,6 +188,11 @@ static struct ipc_namespace *sw_next_ns(struct sw_seen *seen)
 	return found;
 }
 
+bool sw_scan_was_complete(void)
+{
+	return READ_ONCE(sw_scan_complete);
+}
+
 /*
  * Finds the sets that predate the module in the initial namespace and in every
  * namespace some task is in. Runs after the hooks are registered, so a set created
@@ -211,6 +218,7 @@ int sw_scan_existing(void)
 			break;
 		msleep(20);
 	}
+	sw_scan_complete = !seen.n_busy && seen.n < SW_SCAN_MAX_NS;
 	if (seen.n_busy)
 		pr_warn("some IPC namespaces stayed busy; their older sets are not listed\n");
 	if (seen.n + seen.n_busy == SW_SCAN_MAX_NS)

@@ -87,8 +87,8 @@ struct sw_setinfo {
 
 /*
  * SW_CREATED: current just created the set (newary() returned).
- * SW_MAYBE_CREATED: current's semget() returned it with IPC_CREAT; it is new unless
- *	already tracked.
+ * SW_MAYBE_CREATED: current's semget() returned it with IPC_CREAT and every set is
+ *	tracked; it is new unless already tracked.
  * SW_FOUND: the set was there before the module; creator unknown.
  */
 enum sw_origin { SW_CREATED, SW_MAYBE_CREATED, SW_FOUND };
@@ -148,6 +148,7 @@ struct sw_ns_row {
 
 void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin origin);
 int sw_scan_existing(void);
+bool sw_scan_was_complete(void);
 int sw_ns_collect(struct sw_ns_row *rows, int max, bool all);
 
 /* hook_kprobe.c */
