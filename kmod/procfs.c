@@ -100,9 +100,12 @@ static loff_t sw_proc_items(const struct sw_view *v)
 	return 3 + (loff_t)v->n_ns + v->n_prefixes + v->n_watched;
 }
 
+/* A write-only open has no view, so it reads as empty (and seeks like any seq_file). */
 static void *sw_proc_start(struct seq_file *m, loff_t *pos)
 {
-	return *pos < sw_proc_items(m->private) ? pos : NULL;
+	const struct sw_view *v = m->private;
+
+	return v && *pos < sw_proc_items(v) ? pos : NULL;
 }
 
 static void *sw_proc_next(struct seq_file *m, void *p, loff_t *pos)
@@ -130,18 +133,19 @@ static const struct seq_operations sw_proc_seq_ops = {
 
 static int sw_proc_open(struct inode *inode, struct file *file)
 {
-	struct sw_view *v;
+	struct sw_view *v = NULL;
 	int err;
 
-	/* A write-only open is a command; only readers get a view. */
-	if (!(file->f_mode & FMODE_READ))
-		return 0;
-	v = sw_view_build();
-	if (IS_ERR(v))
-		return PTR_ERR(v);
+	/* Only readers pay for a view; a write-only open just sends a command. */
+	if (file->f_mode & FMODE_READ) {
+		v = sw_view_build();
+		if (IS_ERR(v))
+			return PTR_ERR(v);
+	}
 	err = seq_open(file, &sw_proc_seq_ops);
 	if (err) {
-		sw_view_free(v);
+		if (v)
+			sw_view_free(v);
 		return err;
 	}
 	((struct seq_file *)file->private_data)->private = v;
@@ -152,9 +156,8 @@ static int sw_proc_release(struct inode *inode, struct file *file)
 {
 	struct seq_file *m = file->private_data;
 
-	if (!m)
-		return 0;
-	sw_view_free(m->private);
+	if (m->private)
+		sw_view_free(m->private);
 	return seq_release(inode, file);
 }
 
