@@ -1,0 +1,148 @@
+#!/bin/bash
+# `make check`: install what is missing, build the module for every pinned
+# kernel, the selftests and the CLI, run the CLI's host unit tests, then boot
+# each kernel once in QEMU and run the kselftests for every hook mode
+# (selftests/run_vm_suite.sh). Prints a per-kernel, per-hook, per-test summary
+# and ends with "N passed, M failed[, K skipped]". Harness failures (build,
+# insmod/rmmod, kernel splat, guest timeout) each count as one failure.
+# Exit status is non-zero when anything failed.
+# Environment: SEMWATCH_HOOKS (default "kprobe tracepoint"),
+# SEMWATCH_KERNELS (default scripts/kernels.sh), SEMWATCH_VM_TIMEOUT (s, 600),
+# SEMWATCH_TESTS (only these test programs, by name; default all),
+# SEMWATCH_KARGS (guest kernel arguments; default: an oops or soft lockup
+# panics the guest, which ends the boot at once instead of hanging it).
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO" || exit 1
+HOOKS=${SEMWATCH_HOOKS:-kprobe tracepoint}
+VM_TIMEOUT=${SEMWATCH_VM_TIMEOUT:-600}
+KARGS=${SEMWATCH_KARGS-oops=panic softlockup_panic=1}
+LOGS=$REPO/build/logs/check-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$LOGS"
+ln -sfn "$LOGS" "$REPO/build/logs/check-latest"
+START=$(date +%s)
+
+pass=0 fail=0 skip=0
+ROWS=() PROBLEMS=()
+problem() { PROBLEMS+=("$*"); fail=$((fail + 1)); echo "check: FAIL: $*"; }
+step() { echo; echo "=== $* ($(($(date +%s) - START))s)"; }
+# Patterns of a kernel splat in the guest's log.
+SPLAT='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|RCU stall|self-detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|list_add corruption|list_del corruption|refcount_t:'
+
+step "set-up"
+if ! scripts/setup.sh > "$LOGS/setup.log" 2>&1; then
+	tail -n 20 "$LOGS/setup.log"
+	problem "set-up failed (see $LOGS/setup.log)"
+fi
+KERNELS=${SEMWATCH_KERNELS:-$(scripts/kernels.sh)}
+
+step "build module for: $(echo $KERNELS)"
+BUILT=()
+for k in $KERNELS; do
+	if scripts/build-module.sh "$k" > "$LOGS/build-$k.log" 2>&1; then
+		BUILT+=("$k")
+		echo "check: $k: build/$k/semwatch.ko built without warnings"
+	else
+		grep -E 'warning|error|Error' "$LOGS/build-$k.log" | head -n 20
+		problem "$k: module build failed or warned (see $LOGS/build-$k.log)"
+	fi
+done
+
+step "build selftests and CLI"
+make -k -C selftests > "$LOGS/selftests-build.log" 2>&1 ||
+	{ tail -n 20 "$LOGS/selftests-build.log"; problem "selftests build failed"; }
+make cli > "$LOGS/cli-build.log" 2>&1 ||
+	{ tail -n 20 "$LOGS/cli-build.log"; problem "CLI build failed"; }
+PROGS=$(make -s -C selftests list 2>/dev/null)
+if [ -n "${SEMWATCH_TESTS:-}" ]; then
+	PROGS=$(for p in $PROGS; do case " $SEMWATCH_TESTS " in *" ${p##*/} "*) echo "$p" ;; esac; done)
+fi
+echo "check: test programs: $(for p in $PROGS; do printf '%s ' "${p##*/}"; done)"
+
+step "host unit tests"
+if [ -f userspace/Makefile ] && grep -q '^test:' userspace/Makefile; then
+	make -s -C userspace test 2>&1 | tee "$LOGS/unit.log"
+	urc=${PIPESTATUS[0]}
+	read -r up uf us < <(tr -d '\r' < "$LOGS/unit.log" | awk '
+		/^ok [0-9]/ { if (/# *SKIP/) s++; else p++ } /^not ok [0-9]/ { f++ }
+		END { print p + 0, f + 0, s + 0 }')
+	pass=$((pass + up)) fail=$((fail + uf)) skip=$((skip + us))
+	ROWS+=("host - userspace-unit-tests $up $uf $us")
+	[ "$urc" = 0 ] || [ "$uf" -gt 0 ] || problem "host unit tests exited $urc"
+else
+	echo "check: userspace/Makefile has no test target yet; skipped"
+fi
+
+# Turn one guest's output.log into "R hook test passed failed skipped" rows and
+# "P text" problems. Counts the test cases of each program (nested "# ok" lines);
+# a program that failed without a failing case counts as one failure, one that
+# printed no case counts as one pass or skip.
+parse_suite() {
+	tr -d '\r' < "$1" | awk -v hooks="$HOOKS" '
+	function reset() { np = nf = ns = 0 }
+	/^@@ begin hook=/ { hook = substr($0, 15); reset(); next }
+	/^@@ (insmod|rmmod) failed/ { print "P " hook ": " substr($0, 4); next }
+	/^@@ preload rc=/ { if ($0 != "@@ preload rc=0") print "P " hook ": preload.sh failed (" substr($0, 4) ")"; next }
+	/^@@ end hook=/ { ended[substr($0, 13)] = 1; next }
+	/^@@ done/ { done = 1; next }
+	/^# selftests: semwatch: / { reset(); next }
+	/^# ok [0-9]/ { if (/# SKIP/) ns++; else np++; next }
+	/^# not ok [0-9]/ { nf++; next }
+	/^(ok|not ok) [0-9]+ selftests: semwatch: / {
+		name = $0; sub(/.*selftests: semwatch: /, "", name); sub(/ .*/, "", name)
+		if (/^not ok/ && nf == 0) nf = 1
+		if (/^ok/ && np + nf + ns == 0) { if (/# SKIP/) ns = 1; else np = 1 }
+		print "R " hook " " name " " np " " nf " " ns
+		reset()
+	}
+	END {
+		n = split(hooks, h, " ")
+		for (i = 1; i <= n; i++) if (!(h[i] in ended)) print "P " h[i] ": did not finish"
+		if (!done) print "P suite did not finish"
+	}'
+}
+
+for k in $KERNELS; do
+	step "kernel $k: one boot, hooks: $HOOKS"
+	case " ${BUILT[*]} " in *" $k "*) ;; *) echo "check: $k: not built, not booted"; continue ;; esac
+	t0=$(date +%s)
+	scripts/vm.sh -k "$k" -t "$VM_TIMEOUT" -L "$LOGS/$k" -A "$KARGS" -- \
+		"selftests/run_vm_suite.sh $REPO/build/$k/semwatch.ko '$HOOKS' $PROGS"
+	vrc=$?
+	echo "check: $k: guest finished in $(($(date +%s) - t0))s (exit $vrc)"
+	case $vrc in
+	0) ;;
+	124) problem "$k: guest did not finish within ${VM_TIMEOUT}s" ;;
+	*) problem "$k: guest failed (exit $vrc; panic or crash?)" ;;
+	esac
+	while read -r kind rest; do
+		case $kind in
+		R)
+			read -r hook name p f s <<< "$rest"
+			ROWS+=("$k $hook $name $p $f $s")
+			pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s)) ;;
+		P)
+			# A killed or crashed guest is reported once, not once per hook.
+			case $vrc:$rest in [1-9]*:*"did not finish") continue ;; esac
+			problem "$k: $rest" ;;
+		esac
+	done < <(parse_suite "$LOGS/$k/output.log")
+	if splats=$(tr -d '\r' < "$LOGS/$k/console.log" | grep -E "$SPLAT" | grep -v 'Command line' | sort -u | head -n 10) &&
+		[ -n "$splats" ]; then
+		printf '%s\n' "$splats" | sed 's/^/check:   /'
+		problem "$k: kernel log shows a splat (see $LOGS/$k/console.log)"
+	fi
+done
+
+step "summary (logs: $LOGS)"
+printf '%-24s %-11s %-34s %6s %6s %7s\n' kernel hook test passed failed skipped
+for r in "${ROWS[@]}"; do
+	read -r k hook name p f s <<< "$r"
+	printf '%-24s %-11s %-34s %6s %6s %7s\n' "$k" "$hook" "$name" "$p" "$f" "$s"
+done
+for p in "${PROBLEMS[@]}"; do echo "FAIL: $p"; done
+echo "check: took $(($(date +%s) - START))s"
+line="$pass passed, $fail failed"
+[ "$skip" = 0 ] || line+=", $skip skipped"
+echo "$line" | tee "$LOGS/result"
+[ "$fail" = 0 ]

@@ -1,0 +1,76 @@
+#!/bin/bash
+# Install everything semwatch needs to build, test and demo on Debian 12:
+# QEMU, busybox, the two pinned kernels (image + headers, see kernels.conf),
+# the kernel sources (kselftest headers, checkpatch), compilers and test tools.
+# Idempotent: does nothing when all is installed; otherwise needs root.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+export DEBIAN_FRONTEND=noninteractive
+
+PKGS=(qemu-system-x86 busybox-static build-essential gcc-multilib libc6-dev-i386
+	libsmartcols-dev pkg-config dmsetup util-linux jq python3 xz-utils zstd cpio
+	kmod procps git make
+	linux-source-6.1 linux-source-6.12)
+NORECOMMENDS=(prometheus) # for promtool; recommends would pull in exporters
+# Packaging (dkms helper, scripts/dkms-test.sh): DKMS, debhelper + dh_dkms, lintian;
+# no recommends, or dkms would pull in the newest linux-headers-amd64.
+NORECOMMENDS+=(dkms dh-dkms debhelper lintian fakeroot dpkg-dev systemd man-db)
+
+installed() { dpkg-query -W -f='${db:Status-Status}\n' "$1" 2>/dev/null | grep -qx installed; }
+available() { apt-cache show "$1" > /dev/null 2>&1; }
+
+UPDATED=0
+apt_update() {
+	[ $UPDATED = 1 ] && return
+	apt-get update -q >&2
+	UPDATED=1
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || { echo "setup.sh: missing packages: $*; run as root (make setup)" >&2; exit 1; }
+}
+
+# Kernel packages for one series: the pinned release, else the newest of the series.
+kernel_pkgs() {
+	local series=$1 pinned=$2 rel pat
+	if installed "linux-image-$pinned-unsigned" && installed "linux-headers-$pinned"; then
+		return
+	fi
+	if ! available "linux-image-$pinned-unsigned" && [ "$(id -u)" = 0 ]; then
+		apt_update
+	fi
+	rel=$pinned
+	if ! available "linux-image-$pinned-unsigned" || ! available "linux-headers-$pinned"; then
+		case $series in
+		6.1) pat='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
+		*) pat="^linux-image-${series//./\\.}\\.[0-9]+\\+deb12-amd64-unsigned\$" ;;
+		esac
+		rel=$(apt-cache search --names-only "$pat" | awk '{print $1}' |
+			sed 's/^linux-image-//; s/-unsigned$//' | sort -V | tail -n 1)
+		[ -n "$rel" ] || { echo "setup.sh: no $series kernel available" >&2; exit 1; }
+		echo "setup.sh: $pinned is no longer available; using $rel" >&2
+	fi
+	echo "linux-image-$rel-unsigned linux-headers-$rel"
+}
+
+MISSING=()
+for p in "${PKGS[@]}"; do installed "$p" || MISSING+=("$p"); done
+while read -r series pinned; do
+	case $series in '#'* | '') continue ;; esac
+	for p in $(kernel_pkgs "$series" "$pinned"); do
+		installed "$p" || MISSING+=("$p")
+	done
+done < "$REPO/scripts/kernels.conf"
+MISSING_NR=()
+for p in "${NORECOMMENDS[@]}"; do installed "$p" || MISSING_NR+=("$p"); done
+
+if [ ${#MISSING[@]} = 0 ] && [ ${#MISSING_NR[@]} = 0 ]; then
+	echo "setup.sh: everything is installed"
+	exit 0
+fi
+need_root "${MISSING[@]}" "${MISSING_NR[@]}"
+apt_update
+APT=(apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+[ ${#MISSING[@]} = 0 ] || "${APT[@]}" "${MISSING[@]}"
+[ ${#MISSING_NR[@]} = 0 ] || "${APT[@]}" --no-install-recommends "${MISSING_NR[@]}"
+echo "setup.sh: installed ${MISSING[*]} ${MISSING_NR[*]}"

@@ -1,0 +1,196 @@
+#!/bin/bash
+# Boot one Debian kernel in QEMU (TCG: this machine cannot load modules and
+# KVM hangs) and run a shell command as root in a chroot of the host's root
+# file system, mounted read-only over 9p, optionally after insmod'ing the
+# freshly built semwatch.ko. Used by developers, `make check` and `make demo`.
+#
+# Usage: scripts/vm.sh [-k KVER] [-B BZIMAGE] [-m 'PARAMS'] [-K KO] [-t SECS] [-L DIR] [-A ARGS] [-v] -- 'COMMAND'
+#   -k KVER    kernel release (default: the running one if installed, else the newest
+#              from scripts/kernels.sh)
+#   -B BZIMAGE boot this self-built kernel (release KVER, required) instead of
+#              /boot/vmlinuz-KVER; 9p and virtio must be built in (make check-debug)
+#   -m PARAMS  insmod the module with PARAMS before COMMAND (-m '' for no parameters)
+#   -K KO      module to insmod (default build/KVER/semwatch.ko; implies -m '')
+#   -t SECS    wall-clock limit for the whole guest (default 600), then qemu is killed
+#   -L DIR     keep console.log (kernel) and output.log (command) in DIR
+#              (default build/logs/vm-KVER-TIME)
+#   -A ARGS    extra kernel command-line arguments (e.g. -A ipcmni_extend)
+#   -v         also copy the kernel console to stderr as it arrives
+# COMMAND runs in bash in the repo directory with SEMWATCH_KO, SEMWATCH_HOOK,
+# SEMWATCH_REPO, SEMWATCH_BIN set. Its output goes to stdout; kernel messages of
+# level warning and worse go to stderr prefixed "[kernel] ".
+# Exit status: the command's, 124 when the guest timed out, 125 when the guest
+# died without reporting one (panic, crash), 126 when insmod failed.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+KVER= PARAMS= LOAD=0 KO= TIMEOUT=600 LOGDIR= VERBOSE=0 KARGS= BZIMAGE=
+while getopts k:B:m:K:t:L:A:vh opt; do
+	case $opt in
+	k) KVER=$OPTARG ;;
+	B) BZIMAGE=$OPTARG ;;
+	m) PARAMS=$OPTARG LOAD=1 ;;
+	K) KO=$OPTARG LOAD=1 ;;
+	t) TIMEOUT=$OPTARG ;;
+	L) LOGDIR=$OPTARG ;;
+	A) KARGS=$OPTARG ;;
+	v) VERBOSE=1 ;;
+	*) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = -- ] && shift
+CMD=${*:-true}
+
+if [ -z "$KVER" ]; then
+	if [ -e "/boot/vmlinuz-$(uname -r)" ]; then KVER=$(uname -r)
+	else KVER=$("$REPO/scripts/kernels.sh" | tail -n 1); fi
+fi
+VMLINUZ=/boot/vmlinuz-$KVER MODDIR=/lib/modules/$KVER
+if [ -n "$BZIMAGE" ]; then
+	VMLINUZ=$BZIMAGE	# everything built in: the initramfs gets no module
+	[ -r "$VMLINUZ" ] || { echo "vm.sh: $BZIMAGE missing" >&2; exit 2; }
+else
+	[ -r "$VMLINUZ" ] && [ -d "$MODDIR" ] || { echo "vm.sh: kernel $KVER not installed (make setup)" >&2; exit 2; }
+fi
+[ -n "$KO" ] || KO=$REPO/build/$KVER/semwatch.ko
+KO=$(realpath -m "$KO")
+if [ $LOAD = 1 ] && [ ! -r "$KO" ]; then
+	echo "vm.sh: $KO missing (make KVER=$KVER)" >&2; exit 2
+fi
+
+# --- initramfs: busybox, the 9p/virtio modules (decompressed), /init; cached per kernel
+INITRD=$REPO/build/initramfs/$KVER.cpio.gz
+build_initramfs() {
+	local tmp mods=() seen=" " m dep
+	tmp=$(mktemp -d "$REPO/build/initramfs/tmp.XXXXXX")
+	mkdir -p "$tmp"/{bin,dev,proc,sys,host,mod}
+	cp /bin/busybox "$tmp/bin/busybox"
+	ln -s busybox "$tmp/bin/sh"
+	# Modules in load order: each target's modules.dep entries (which list the
+	# deepest dependency last), reversed, then the target itself.
+	add() { case $seen in *" $1 "*) ;; *) seen+="$1 "; mods+=("$1") ;; esac; }
+	for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
+		netfs fscache 9pnet 9pnet_virtio 9p; do
+		local line
+		line=$(grep -E "/$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep" || true)
+		[ -n "$line" ] || continue  # built in, or absent in this kernel
+		for dep in $(echo "${line#*:}" | tr ' ' '\n' | tac); do add "$dep"; done
+		add "${line%%:*}"
+	done
+	: > "$tmp/mod/order"
+	for m in "${mods[@]}"; do
+		local base=${m##*/}; base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
+		case $m in
+		*.xz) xz -dc "$MODDIR/$m" > "$tmp/mod/$base" ;;
+		*.zst) zstd -qdc "$MODDIR/$m" > "$tmp/mod/$base" ;;
+		*.gz) gzip -dc "$MODDIR/$m" > "$tmp/mod/$base" ;;
+		*) cp "$MODDIR/$m" "$tmp/mod/$base" ;;
+		esac
+		echo "$base" >> "$tmp/mod/order"
+	done
+	cat > "$tmp/init" <<'INIT'
+#!/bin/sh
+# PID 1 of the test guest: mount the host root over 9p, build the chroot, run
+# the job written by scripts/vm.sh, report its status on ttyS2, power off.
+export PATH=/bin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in $(cat /mod/order); do insmod /mod/$m || echo "init: insmod $m failed"; done
+for t in /dev/ttyS1 /dev/ttyS2; do stty -F $t raw -echo 115200; done
+run=$(sed -n 's/.*semwatch_run=\([^ ]*\).*/\1/p' /proc/cmdline)
+R=/host
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot $R ||
+	{ echo "init: cannot mount host root"; poweroff -f; }
+mount -t tmpfs -o mode=1777 tmpfs $R/tmp
+mount -t tmpfs -o mode=755 tmpfs $R/run
+mount -t devtmpfs devtmpfs $R/dev
+mkdir -p $R/dev/pts $R/dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666 devpts $R/dev/pts
+mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
+mount -t proc proc $R/proc
+mount -t sysfs sysfs $R/sys
+mount -t debugfs debugfs $R/sys/kernel/debug
+mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
+hostname semwatch-vm
+echo "init: running $run/job.sh" > /dev/kmsg
+chroot $R /bin/bash "$run/job.sh" < /dev/null > /dev/ttyS1 2>&1
+echo "rc=$?" > /dev/ttyS2
+echo "===== dmesg =====" > /dev/ttyS0
+dmesg > /dev/ttyS0
+echo "===== end of dmesg =====" > /dev/ttyS0
+sync
+poweroff -f
+INIT
+	chmod +x "$tmp/init"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$tmp.cpio.gz"
+	mv "$tmp.cpio.gz" "$INITRD"
+	rm -rf "$tmp"
+}
+mkdir -p "$REPO/build/initramfs"
+if [ ! -s "$INITRD" ] || [ "$0" -nt "$INITRD" ]; then build_initramfs; fi
+
+# --- the job: environment, optional insmod, then the command
+RUN=$(mktemp -d "$REPO/build/vm-run.XXXXXX")
+trap 'rm -rf "$RUN"' EXIT
+HOOK=$(printf '%s\n' "$PARAMS" | sed -n 's/.*\bhook=\([^ ]*\).*/\1/p')
+{
+	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	echo "export HOME=/root LANG=C.UTF-8 TERM=dumb"
+	printf 'export SEMWATCH_REPO=%q SEMWATCH_KO=%q SEMWATCH_HOOK=%q\n' "$REPO" "$KO" "${HOOK:-auto}"
+	printf 'export SEMWATCH_BIN=%q\n' "$REPO/userspace/semwatch"
+	printf 'cd %q\n' "$REPO"
+	if [ $LOAD = 1 ]; then
+		printf 'echo "vm: insmod %s %s"\n' "$KO" "$PARAMS"
+		printf 'insmod %q %s || { echo "vm: insmod failed"; exit 126; }\n' "$KO" "$PARAMS"
+	fi
+	printf '%s\n' "$CMD"
+} > "$RUN/job.sh"
+
+[ -n "$LOGDIR" ] || LOGDIR=$REPO/build/logs/vm-$KVER-$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$LOGDIR"
+CONSOLE=$LOGDIR/console.log OUT=$LOGDIR/output.log STATUS=$RUN/status
+: > "$CONSOLE"; : > "$OUT"; : > "$STATUS"
+
+start=$(date +%s)
+# Two vCPUs on one TCG thread. With a thread per vCPU (QEMU 7.2's default), a vCPU
+# was seen running stale code after another one re-patched it: ftrace and kprobe
+# un-patching during rmmod then crashed 6.12 guests (int3 with no patch in flight,
+# calls to address 0). One thread keeps cross-vCPU code patching coherent and still
+# interleaves the two vCPUs, which is what the concurrency tests need.
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 2G \
+	-nodefaults -display none -no-reboot \
+	-kernel "$VMLINUZ" -initrd "$INITRD" \
+	-append "console=ttyS0 loglevel=5 panic=-1 semwatch_run=$RUN${KARGS:+ $KARGS}" \
+	-serial "file:$CONSOLE" -serial "file:$OUT" -serial "file:$STATUS" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	< /dev/null > "$LOGDIR/qemu.log" 2>&1 &
+QPID=$!
+tail -n +1 -F --pid=$QPID "$OUT" 2>/dev/null &
+TPID=$!
+if [ $VERBOSE = 1 ]; then
+	tail -n +1 -F --pid=$QPID "$CONSOLE" 2>/dev/null >&2 &
+else
+	# Lines at warning level or worse (loglevel=5), from the start of the job
+	# (boot noise is skipped; a panic is not) up to the dmesg dump.
+	tail -n +1 -F --pid=$QPID "$CONSOLE" 2>/dev/null |
+		sed -u -n '/^===== dmesg =====/q; /init: running\|Kernel panic/,$s/^/[kernel] /p' >&2 &
+fi
+qrc=0
+wait $QPID || qrc=$?
+wait $TPID 2>/dev/null || true
+elapsed=$(($(date +%s) - start))
+
+rc=$(tr -d '\r' < "$STATUS" | sed -n 's/^rc=\([0-9]*\).*/\1/p' | tail -n 1)
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "vm.sh: TIMEOUT: guest killed after ${TIMEOUT}s (logs: $LOGDIR)" >&2
+	exit 124
+elif [ -z "$rc" ]; then
+	echo "vm.sh: guest ended without a status (qemu rc $qrc; panic?) (logs: $LOGDIR)" >&2
+	cat "$LOGDIR/qemu.log" >&2
+	exit 125
+fi
+echo "vm.sh: $KVER: exit $rc after ${elapsed}s (logs: $LOGDIR)" >&2
+exit "$rc"
