@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the cli_*_test.sh kselftests (sourced): KTAP helpers, the paths
+# of the semwatch binary and of the semctl.py helper, skip rules.
+REPO=${SEMWATCH_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${SEMWATCH_BIN:-$REPO/userspace/semwatch}
+# cli_semctl is built by selftests/Makefile (TEST_GEN_FILES); python3 is
+# the slow fallback (seconds per start in a TCG guest).
+S=$(dirname "$0")/cli_semctl
+[ -x "$S" ] || S=$REPO/userspace/tests/semctl.py
+T=$(mktemp -d /tmp/semwatch-cli.XXXXXX)
+n=0 failed=0
+
+ktap_plan() { echo "TAP version 13"; echo "1..$1"; }
+check() { # check STATUS NAME
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi
+}
+ktap_skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
+ktap_exit() { rm -rf "$T"; [ $failed = 0 ] && exit 0; exit 1; }
+skip_all() { echo "TAP version 13"; echo "1..0 # SKIP $1"; rm -rf "$T"; exit 4; }
+need_root_module() {
+	[ "$(id -u)" = 0 ] || skip_all "not root"
+	[ -r /proc/semwatch ] || skip_all "/proc/semwatch missing (semwatch.ko not loaded)"
+	[ -x "$BIN" ] || skip_all "$BIN not built (make -C userspace)"
+}
+# Keys (hex, no 0x) of this namespace's sets with prefix 0x0d4d.
+cookies() {
+	awk 'NR > 1 && $1 >= 223150080 && $1 <= 223215615 { printf "%08x\n", $1 }' \
+		/proc/sysvipc/sem | sort | tr '\n' ' '
+}
+# Keys of all sets in this namespace.
+all_keys() {
+	awk 'NR > 1 { printf "%08x\n", $1 < 0 ? $1 + 4294967296 : $1 }' \
+		/proc/sysvipc/sem | sort | tr '\n' ' '
+}
+# New 0x0d4d key that appeared since "$1" (a cookies() snapshot).
+new_cookie() {
+	local k
+	for k in $(cookies); do
+		case " $1 " in *" $k "*) ;; *) echo "$k"; return 0 ;; esac
+	done
+	return 1
+}
+wait_new_cookie() { # wait_new_cookie BEFORE: print the new key, up to 20 s
+	local i
+	for i in $(seq 200); do new_cookie "$1" && return 0; sleep 0.1; done
+	return 1
+}
+dm_setup() {
+	modprobe dm-mod 2> /dev/null; modprobe dm-zero 2> /dev/null
+	mkdir -p /run/udev && touch /run/udev/control
+	[ -e /dev/mapper/control ] || dmsetup mknodes > /dev/null 2>&1
+}

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers for the semwatch kselftests: parse /proc/semwatch and the
+ * debugfs files, read /proc/sysvipc/sem, create sets, run creator children
+ * with a chosen comm, reload the module. Header-only because the harness
+ * builds every *_test.c as one translation unit.
+ */
+#ifndef SW_TEST_H
+#define SW_TEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ipc.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "kselftest_harness.h"
+
+#define SW_PROC "/proc/semwatch"
+#define SW_DBG_SETS "/sys/kernel/debug/semwatch/sets"
+#define SW_DBG_EVENTS "/sys/kernel/debug/semwatch/events"
+#define SW_MAXCOL 16
+#define SW_MAXKV 32
+#define SW_MAXTAB 8
+#define SW_MISSING "<missing>"
+#define SW_UNUSED __attribute__((unused))
+
+/* One parsed table: header row of column names, then rows of fields. */
+struct sw_row { int n; char *f[SW_MAXCOL]; };
+struct sw_tab { const char *name; struct sw_row hdr; struct sw_row *rows; int nrows; };
+struct sw_snap {
+	char *buf;			/* owns every string below */
+	int nkv;
+	char *key[SW_MAXKV], *val[SW_MAXKV];
+	int ntab;
+	struct sw_tab tab[SW_MAXTAB];
+};
+
+/* The suite refuses to run without root or the module: a whole-program skip. */
+static inline void sw_require(void)
+{
+	/* test_harness_run prints the TAP header itself; only a skip needs one. */
+	if (geteuid() != 0) {
+		ksft_print_header();
+		ksft_exit_skip("semwatch tests need root\n");
+	}
+	if (access(SW_PROC, F_OK) != 0) {
+		ksft_print_header();
+		ksft_exit_skip("semwatch.ko not loaded (" SW_PROC " missing)\n");
+	}
+}
+
+#define SW_TEST_MAIN() \
+	int main(int argc, char **argv) \
+	{ sw_require(); return test_harness_run(argc, argv); }
+
+/* Read all of fd (proc files report size 0, so grow as we go). */
+static inline char *sw_slurp_fd(int fd)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	if (!buf)
+		return NULL;
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	if (n < 0) {
+		int e = errno;
+
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	return buf;
+}
+
+static inline char *sw_slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY), e;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = sw_slurp_fd(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+/* Next line of a buffer, NUL-terminated in place; "" for a blank line. */
+static inline char *sw_nextline(char **cur)
+{
+	char *l = *cur, *nl;
+
+	if (!*l)
+		return NULL;
+	nl = strchr(l, '\n');
+	if (nl) {
+		*nl = 0;
+		*cur = nl + 1;
+	} else {
+		*cur = l + strlen(l);
+	}
+	return l;
+}
+
+/* Split one line in place into whitespace-separated fields. */
+static inline void sw_split(char *line, struct sw_row *r)
+{
+	char *save = NULL, *tok;
+
+	r->n = 0;
+	for (tok = strtok_r(line, " \t", &save); tok && r->n < SW_MAXCOL;
+	     tok = strtok_r(NULL, " \t", &save))
+		r->f[r->n++] = tok;
+}
+
+static inline void sw_add_row(struct sw_tab *t, char *line)
+{
+	t->rows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+	sw_split(line, &t->rows[t->nrows++]);
+}
+
+/*
+ * Parse the /proc/semwatch format (README): "name: value" lines up to the
+ * first blank line, then tables "name:" / column header / rows / blank line.
+ */
+static inline int sw_parse(struct sw_snap *s, char *buf)
+{
+	char *line, *cur = buf, *c;
+	struct sw_tab *t = NULL;
+	int in_hdr = 1, want_cols = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->buf = buf;
+	while ((line = sw_nextline(&cur))) {
+		if (!*line) {
+			in_hdr = 0;
+			t = NULL;
+		} else if (in_hdr) {
+			c = strstr(line, ": ");
+			if (!c || s->nkv == SW_MAXKV)
+				return -1;
+			*c = 0;
+			s->key[s->nkv] = line;
+			s->val[s->nkv++] = c + 2;
+		} else if (!t) {
+			size_t l = strlen(line);
+
+			if (line[l - 1] != ':' || s->ntab == SW_MAXTAB)
+				return -1;
+			line[l - 1] = 0;
+			t = &s->tab[s->ntab++];
+			t->name = line;
+			want_cols = 1;
+		} else if (want_cols) {
+			sw_split(line, &t->hdr);
+			want_cols = 0;
+		} else {
+			sw_add_row(t, line);
+		}
+	}
+	return 0;
+}
+
+/*
+ * debugfs files are one table: optional title lines, then a header whose
+ * first column is first_col, then rows. Stored as table "".
+ */
+static inline int sw_parse_plain(struct sw_snap *s, char *buf, const char *first_col)
+{
+	char *line, *cur = buf;
+	struct sw_tab *t = &s->tab[0];
+
+	memset(s, 0, sizeof(*s));
+	s->buf = buf;
+	s->ntab = 1;
+	t->name = "";
+	while ((line = sw_nextline(&cur))) {
+		if (!*line)
+			continue;
+		if (t->hdr.n) {
+			sw_add_row(t, line);
+			continue;
+		}
+		sw_split(line, &t->hdr);
+		if (t->hdr.n && strcmp(t->hdr.f[0], first_col))
+			t->hdr.n = 0;
+	}
+	return t->hdr.n ? 0 : -1;
+}
+
+static inline void sw_free(struct sw_snap *s)
+{
+	for (int i = 0; i < s->ntab; i++)
+		free(s->tab[i].rows);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Every table must be there with its column header, so that "no row found"
+ * can never come from a missing table.
+ */
+static inline int sw_incomplete(struct sw_snap *s)
+{
+	static const char *const names[] = { "namespaces", "prefixes", "watched" };
+	int found = 0;
+
+	for (int i = 0; i < s->ntab; i++)
+		for (int j = 0; j < 3; j++)
+			found += !strcmp(s->tab[i].name, names[j]) && s->tab[i].hdr.n > 1;
+	return found != 3 || s->nkv < 8;
+}
+
+/* Read and parse; returns 0, or -errno / -EBADMSG on a format error. */
+static inline int sw_snap_file(struct sw_snap *s, const char *path)
+{
+	char *buf = sw_slurp(path);
+
+	memset(s, 0, sizeof(*s));
+	if (!buf)
+		return -errno;
+	if (!strcmp(path, SW_PROC) ? sw_parse(s, buf) || sw_incomplete(s) :
+	    sw_parse_plain(s, buf, strstr(path, "events") ? "seq" : "pid")) {
+		fprintf(stderr, "# cannot parse %s:\n%s\n", path, buf);
+		return -EBADMSG;
+	}
+	return 0;
+}
+#define sw_snap(s) sw_snap_file(s, SW_PROC)
+
+/* Show a file in the test log (as KTAP comments) to explain a failure. */
+static inline void sw_dump(const char *path)
+{
+	char *buf = sw_slurp(path), *cur = buf, *line;
+
+	fprintf(stderr, "# --- %s%s\n", path, buf ? "" : " (unreadable)");
+	while (buf && (line = sw_nextline(&cur)))
+		fprintf(stderr, "#   %s\n", line);
+	free(buf);
+}
+
+static inline const char *sw_hdr(struct sw_snap *s, const char *name)
+{
+	for (int i = 0; i < s->nkv; i++)
+		if (!strcmp(s->key[i], name))
+			return s->val[i];
+	return SW_MISSING;
+}
+
+static inline struct sw_tab *sw_tab(struct sw_snap *s, const char *name)
+{
+	static struct sw_tab empty;
+
+	for (int i = 0; i < s->ntab; i++)
+		if (!strcmp(s->tab[i].name, name))
+			return &s->tab[i];
+	memset(&empty, 0, sizeof(empty));
+	return &empty;
+}
+
+/* Cell by column name; never NULL so ASSERT_STREQ can print it. */
+static inline const char *sw_cell(struct sw_tab *t, int row, const char *col)
+{
+	for (int i = 0; i < t->hdr.n; i++)
+		if (!strcmp(t->hdr.f[i], col))
+			return row >= 0 && row < t->nrows && i < t->rows[row].n ?
+			       t->rows[row].f[i] : SW_MISSING;
+	return SW_MISSING;
+}
+
+/* Strict integer (C notation: decimal or 0x hex); -1 when not a number. */
+static inline long long sw_num(const char *str)
+{
+	char *end;
+	long long v;
+
+	if (!str || !*str || *str == '-' || *str == '+' || *str == ' ')
+		return -1;
+	errno = 0;
+	v = strtoll(str, &end, 0);
+	return errno || *end ? -1 : v;
+}
+
+#define sw_ncell(t, row, col) sw_num(sw_cell(t, row, col))
+
+/* Row whose column col holds the number v (any notation); -1 if none. */
+static inline int sw_find(struct sw_tab *t, const char *col, long long v)
+{
+	for (int i = 0; i < t->nrows; i++)
+		if (sw_ncell(t, i, col) == v)
+			return i;
+	return -1;
+}
+
+static inline int sw_count(struct sw_tab *t, const char *col, long long v)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nrows; i++)
+		n += sw_ncell(t, i, col) == v;
+	return n;
+}
+
+/* Row for (key, ns), ns 0 = any namespace. */
+static inline int sw_find_set(struct sw_tab *t, uint32_t key, long long ns)
+{
+	for (int i = 0; i < t->nrows; i++)
+		if (sw_ncell(t, i, "key") == key &&
+		    (!ns || sw_ncell(t, i, "ns") == ns))
+			return i;
+	return -1;
+}
+
+/* A row of /proc/sysvipc/sem (the reader's namespace only). */
+struct sw_ipc { uint32_t key; int semid, nsems; unsigned int uid; long long ctime; };
+
+static inline int sw_sysvipc(struct sw_ipc *out, int max)
+{
+	char *buf = sw_slurp("/proc/sysvipc/sem"), *line, *save = NULL;
+	int n = 0;
+
+	if (!buf)
+		return -errno;
+	line = strtok_r(buf, "\n", &save);	/* column header */
+	while ((line = strtok_r(NULL, "\n", &save)) && n < max) {
+		long long key, ot, ct;
+		unsigned int perms, gid, cuid, cgid;
+
+		if (sscanf(line, "%lld %d %o %d %u %u %u %u %lld %lld", &key,
+			   &out[n].semid, &perms, &out[n].nsems, &out[n].uid,
+			   &gid, &cuid, &cgid, &ot, &ct) != 10)
+			continue;
+		out[n].key = (uint32_t)key;	/* printed as signed int */
+		out[n++].ctime = ct;
+	}
+	free(buf);
+	return n;
+}
+
+#include "sw_util.h"
+
+#endif /* SW_TEST_H */
