@@ -163,7 +163,8 @@ static int reap_ns(unsigned long long ino, void *arg)
 	struct sw_perr e = { 0 };
 	struct sw_nsview v;
 	size_t i;
-	int ret = sw_snapshot(ino, c->mod, c->rules.prefix, &v, &e);
+	int ret = sw_snapshot(ino, c->mod, c->rules.prefix, !c->rules.force,
+			      &v, &e);
 
 	if (ret)
 		return cli_perr("namespace snapshot", ret, &e);

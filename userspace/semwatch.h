@@ -135,7 +135,8 @@ int sw_ns_self(unsigned long long *ino);
 
 /* snapshot.c */
 int sw_snapshot(unsigned long long ino, const struct sw_module *m,
-		uint32_t prefix, struct sw_nsview *v, struct sw_perr *e);
+		uint32_t prefix, bool waiters, struct sw_nsview *v,
+		struct sw_perr *e);
 void sw_nsview_free(struct sw_nsview *v);
 
 /* nsenter.c */

@@ -38,11 +38,12 @@ static int read_sets(struct sw_nsview *v, struct sw_perr *e)
 }
 
 /*
- * Waiters are only looked up for the prefix we judge: two semctl() calls per
- * semaphore would cost seconds on a host with 32000 sets.
+ * Waiters are only looked up for the prefix we judge, and only when they are
+ * judged (reap --force ignores them): two semctl() calls per semaphore would
+ * cost seconds on a host with 32000 sets.
  */
 static void enrich(struct sw_nsview *v, const struct sw_module *m,
-		   uint32_t prefix)
+		   uint32_t prefix, bool waiters)
 {
 	size_t i;
 
@@ -51,7 +52,7 @@ static void enrich(struct sw_nsview *v, const struct sw_module *m,
 
 		v->sems += s->nsems;
 		s->creator = sw_proc_find(m, v->ino, s->semid, s->key);
-		if (!sw_has_prefix(s->key, prefix))
+		if (!waiters || !sw_has_prefix(s->key, prefix))
 			continue;
 		/* a set that vanished meanwhile keeps waiters unknown */
 		if (getenv("SEMWATCH_SYSVIPC"))
@@ -62,7 +63,8 @@ static void enrich(struct sw_nsview *v, const struct sw_module *m,
 }
 
 int sw_snapshot(unsigned long long ino, const struct sw_module *m,
-		uint32_t prefix, struct sw_nsview *v, struct sw_perr *e)
+		uint32_t prefix, bool waiters, struct sw_nsview *v,
+		struct sw_perr *e)
 {
 	int ret;
 
@@ -79,7 +81,7 @@ int sw_snapshot(unsigned long long ino, const struct sw_module *m,
 			sw_perr_set(e, 0, "cannot read /proc/sysvipc/sem");
 		return ret;
 	}
-	enrich(v, m, prefix);
+	enrich(v, m, prefix, waiters);
 	return 0;
 }
 
