@@ -1,0 +1,113 @@
+#!/bin/bash
+# `make bench`: the same set-up as `make check` (scripts/setup.sh, the module for
+# every pinned kernel, the CLI), then benchmarks in QEMU guests, then
+# bench/results.md (scripts/bench-report.py). Not part of `make check`.
+#   1. one boot per kernel: syscall tax + creation path (tax), memory (mem), read
+#      cost versus set count (read), reaping (reap);
+#   2. one boot per kernel with `ipcmni_extend` on the kernel command line (big):
+#      the last kernel of scripts/kernels.sh first, with 100,000 sets and then
+#      1,000,000 sets if the time budget leaves room; the others with 100,000 sets
+#      while the budget leaves room.
+# Environment: SEMWATCH_KERNELS (default scripts/kernels.sh), BENCH_PARTS (default
+# "tax mem read reap"), BENCH_BIG (1; 0 skips the ipcmni_extend boots),
+# BENCH_BUDGET (s, default 1740: the 1M-set run is skipped when less than
+# BENCH_HUGE_NEED (s, 360) remains before it, another kernel's ipcmni_extend boot
+# when less than BENCH_BIG_NEED (s, 150) remains), BENCH_OUT (default
+# bench/results.md), and the BENCH_* sizes of scripts/bench-guest.sh.
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO" || exit 1
+START=$(date +%s)
+LOGS=$REPO/build/logs/bench-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$LOGS"
+ln -sfn "$LOGS" "$REPO/build/logs/bench-latest"
+PARTS=${BENCH_PARTS:-tax mem read reap}
+BUDGET=${BENCH_BUDGET:-1740}
+HUGE_NEED=${BENCH_HUGE_NEED:-360}
+BIG_NEED=${BENCH_BIG_NEED:-150}
+OUT=${BENCH_OUT:-$REPO/bench/results.md}
+step() { echo; echo "=== $* ($(($(date +%s) - START))s)"; }
+fail() { echo "bench: $*" >&2; exit 1; }
+
+step "set-up"
+scripts/setup.sh > "$LOGS/setup.log" 2>&1 || { tail -n 20 "$LOGS/setup.log"; fail "set-up failed"; }
+KERNELS=${SEMWATCH_KERNELS:-$(scripts/kernels.sh)}
+
+step "build: module for $(echo $KERNELS), CLI, bench programs"
+for k in $KERNELS; do
+	scripts/build-module.sh "$k" > "$LOGS/build-$k.log" 2>&1 ||
+		{ tail -n 20 "$LOGS/build-$k.log"; fail "$k: module build failed"; }
+done
+make cli > "$LOGS/cli-build.log" 2>&1 || { tail -n 20 "$LOGS/cli-build.log"; fail "CLI build failed"; }
+[ -x userspace/semwatch ] || fail "userspace/semwatch was not built"
+mkdir -p build/bench
+SW=$REPO/build/bench/swbench
+gcc -O2 -Wall -Wextra -Werror -o "$SW" bench/swbench.c || fail "bench/swbench.c does not build"
+
+# The BENCH_* size variables travel into the guest on the command line.
+ENVS=$(env | grep -E '^BENCH_(REPS|TAX_REPS|GETPPID_N|ZERO_N|CHURN_N|COUNTS|IPCS_[A-Z_]+|MEM_N|MEM_REPS|BIG_COOKIES|BIG_REPS|BIG_REPS_HUGE)=' |
+	while IFS='=' read -r name value; do printf '%s=%q ' "$name" "$value"; done)
+
+# guest NAME KVER TIMEOUT EXTRA-VM-ARGS... -- GUEST-ARGS
+guest() {
+	local name=$1 k=$2 t=$3 t0 rc
+	shift 3
+	local vmargs=()
+	while [ "$1" != -- ]; do vmargs+=("$1"); shift; done
+	shift
+	t0=$(date +%s)
+	local cmd="${ENVS}${GENV:-}scripts/bench-guest.sh $REPO/build/$k/semwatch.ko $SW $*"
+	echo "bench: $name: $(date -u +%H:%M:%S) scripts/vm.sh -k $k -t $t ${vmargs[*]} -- \"$cmd\""
+	echo "$name scripts/vm.sh -k $k -t $t ${vmargs[*]} -- \"$cmd\"" >> "$LOGS/commands"
+	mkdir -p "$LOGS/$name"
+	scripts/vm.sh -k "$k" -t "$t" -L "$LOGS/$name" "${vmargs[@]}" -- "$cmd" > /dev/null
+	rc=$?
+	echo "$(($(date +%s) - t0))" > "$LOGS/$name/seconds"
+	echo "bench: $name: guest exit $rc after $(cat "$LOGS/$name/seconds")s"
+	grep -a '^@E' "$LOGS/$name/output.log" | tr -d '\r' | sed "s/^/bench: $name: /"
+	return 0
+}
+
+uptime > "$LOGS/load-start"
+git rev-parse --short HEAD > "$LOGS/commit" 2>/dev/null || true
+# The QEMU command line as scripts/vm.sh runs it, for the report.
+grep -m 1 -o 'qemu-system-x86_64 -accel.*-m [0-9A-Z]*' scripts/vm.sh > "$LOGS/qemu-cmd" || true
+for k in $KERNELS; do
+	step "kernel $k: $PARTS"
+	guest "main-$k" "$k" 1500 -- "'$PARTS'"
+done
+# The ipcmni_extend boots: the last kernel first (100,000 sets, then 1,000,000 if
+# the budget allows), then the others (100,000) while the budget allows.
+if [ "${BENCH_BIG:-1}" = 1 ]; then
+	order=$(echo $KERNELS | tr ' ' '\n' | tac)
+	first=1
+	for k in $order; do
+		left=$((BUDGET - ($(date +%s) - START)))
+		counts=${BENCH_BIG_COUNTS:-100000}
+		if [ $first = 1 ] && [ -z "${BENCH_BIG_COUNTS:-}" ]; then
+			if [ "$left" -ge "$HUGE_NEED" ]; then
+				counts="100000 1000000"
+			else
+				echo "bench: ${left}s left of the ${BUDGET}s budget: 1,000,000 sets skipped"
+				echo "1,000,000 sets: ${left} s were left of the ${BUDGET} s budget, ${HUGE_NEED} s needed" >> "$LOGS/big-skipped"
+			fi
+		elif [ $first = 0 ] && [ "$left" -lt "$BIG_NEED" ]; then
+			echo "bench: ${left}s left of the ${BUDGET}s budget: $k ipcmni_extend boot skipped"
+			echo "$k: ${left} s were left of the ${BUDGET} s budget, ${BIG_NEED} s needed" >> "$LOGS/big-skipped"
+			continue
+		fi
+		first=0
+		step "kernel $k: ipcmni_extend, $counts sets"
+		GENV="BENCH_BIG_COUNTS='$counts' " guest "big-$k" "$k" 1500 -A ipcmni_extend -- big
+	done
+fi
+uptime > "$LOGS/load-end"
+END=$(date +%s)
+echo "$((END - START))" > "$LOGS/seconds"
+
+step "report"
+python3 scripts/bench-report.py "$LOGS" "$KERNELS" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT" ||
+	fail "bench-report.py failed (logs: $LOGS)"
+echo "bench: wrote ${OUT#"$REPO"/} in $((END - START))s (logs: $LOGS)"
+grep -qa '^@E' "$LOGS"/*/output.log && echo "bench: some measurements reported errors (see the report)"
+exit 0
