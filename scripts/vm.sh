@@ -101,11 +101,16 @@ mount -t devtmpfs devtmpfs /dev
 for m in $(cat /mod/order); do insmod /mod/$m || echo "init: insmod $m failed"; done
 for t in /dev/ttyS1 /dev/ttyS2; do stty -F $t raw -echo 115200; done
 run=$(sed -n 's/.*semwatch_run=\([^ ]*\).*/\1/p' /proc/cmdline)
+repo=$(sed -n 's/.*semwatch_repo=\([^ ]*\).*/\1/p' /proc/cmdline)
 R=/host
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot $R ||
 	{ echo "init: cannot mount host root"; poweroff -f; }
+# The repository (and the job in it) may be a clone under /tmp or /run, which
+# the tmpfs mounts below cover: keep a handle on it and bind it back after.
+mkdir -p /repo && mount -o bind "$R$repo" /repo
 mount -t tmpfs -o mode=1777 tmpfs $R/tmp
 mount -t tmpfs -o mode=755 tmpfs $R/run
+mkdir -p "$R$repo" 2>/dev/null; mount -o bind /repo "$R$repo"
 mount -t devtmpfs devtmpfs $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts $R/dev/pts
@@ -163,7 +168,7 @@ start=$(date +%s)
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 2G \
 	-nodefaults -display none -no-reboot \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=5 panic=-1 semwatch_run=$RUN${KARGS:+ $KARGS}" \
+	-append "console=ttyS0 loglevel=5 panic=-1 semwatch_run=$RUN semwatch_repo=$REPO${KARGS:+ $KARGS}" \
 	-serial "file:$CONSOLE" -serial "file:$OUT" -serial "file:$STATUS" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	< /dev/null > "$LOGDIR/qemu.log" 2>&1 &
