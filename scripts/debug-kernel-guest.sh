@@ -1,0 +1,53 @@
+#!/bin/bash
+# Guest side of `make check-debug` (runs as root in the chroot of the guest
+# booted from the debug kernel by scripts/vm.sh -B): the whole kselftest suite
+# for both hooks (selftests/run_vm_suite.sh, which includes the stress test
+# and its failslab case), then kmemleak scans after the last rmmod.
+# Lines starting "@@ " are markers for scripts/debug-kernel-check.sh.
+# Usage: debug-kernel-guest.sh KO SRC PROG...   (SRC: the kernel build tree)
+KO=$1 SRC=$2
+shift 2
+KL=/sys/kernel/debug/kmemleak
+rel=$(uname -r)
+
+# dm-mod and dm-zero are built in; give modprobe this kernel's
+# modules.builtin so that `modprobe dm-mod` (the dmsetup test) succeeds.
+if [ ! -d "/lib/modules/$rel" ] && mount -t tmpfs -o mode=755 tmpfs /lib/modules; then
+	mkdir -p "/lib/modules/$rel"
+	cp "$SRC/modules.builtin" "$SRC/modules.builtin.modinfo" "/lib/modules/$rel/" 2>/dev/null
+	touch "/lib/modules/$rel/modules.order"
+	depmod "$rel" 2>/dev/null || echo "@@ note: depmod failed; dm tests may skip"
+fi
+
+# Forget what the kernel itself leaked while booting (reported once, then
+# cleared), so that later reports come from the tests and the module.
+if [ -w "$KL" ]; then
+	echo scan > "$KL"; sleep 2; echo scan > "$KL"
+	n=$(grep -c '^unreferenced object' "$KL")
+	echo "@@ kmemleak: $n boot-time reports cleared"
+	echo clear > "$KL"
+else
+	echo "@@ kmemleak: unavailable"
+fi
+
+t0=$(date +%s)
+# Bounded work per program on this slow kernel (TCG + KASAN + lockdep).
+export SEMWATCH_STRESS_SECS=${SEMWATCH_STRESS_SECS:-30}
+export SEMWATCH_FUZZ_WRITES=${SEMWATCH_FUZZ_WRITES:-8000}
+selftests/run_vm_suite.sh "$KO" "kprobe tracepoint" "$@"
+echo "@@ suite took $(($(date +%s) - t0))s"
+
+if grep -q '^semwatch ' /proc/modules; then
+	echo "@@ rmmod failed: semwatch still loaded after the suite"
+	rmmod semwatch
+fi
+if [ -w "$KL" ]; then
+	# An object must be older than 5 s and unreferenced in two scans.
+	sleep 6; echo scan > "$KL"; sleep 6; echo scan > "$KL"
+	n=$(grep -c '^unreferenced object' "$KL")
+	echo "@@ kmemleak: $n reports after unload"
+	if [ "$n" != 0 ]; then
+		sed 's/^/@@   /' "$KL" | head -n 200
+	fi
+fi
+echo "@@ debug done"
