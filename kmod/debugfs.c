@@ -11,65 +11,28 @@
 
 static struct dentry *sw_debugfs_dir;
 
-static void *sw_sets_start(struct seq_file *m, loff_t *pos)
+static loff_t sw_sets_items(const struct sw_view *v)
 {
-	const struct sw_view *v = m->private;
-
-	return *pos <= v->n_rows ? pos : NULL;
-}
-
-static void *sw_sets_next(struct seq_file *m, void *p, loff_t *pos)
-{
-	++*pos;
-	return sw_sets_start(m, pos);
-}
-
-static void sw_sets_stop(struct seq_file *m, void *p)
-{
+	return 1 + (loff_t)v->n_rows;
 }
 
 /* Item 0 is the column header, item i the (i - 1)th set. */
-static int sw_sets_show(struct seq_file *m, void *p)
+static void sw_sets_show(struct seq_file *m, const struct sw_view *v, loff_t i)
 {
-	const struct sw_view *v = m->private;
-	loff_t i = *(loff_t *)p;
-
 	if (i == 0)
 		sw_show_row_header(m);
 	else
 		sw_show_row(m, v, &v->rows[i - 1]);
-	return 0;
 }
 
-static const struct seq_operations sw_sets_seq_ops = {
-	.start = sw_sets_start,
-	.next = sw_sets_next,
-	.stop = sw_sets_stop,
+static const struct sw_view_file sw_sets_file = {
+	.items = sw_sets_items,
 	.show = sw_sets_show,
 };
 
 static int sw_sets_open(struct inode *inode, struct file *file)
 {
-	struct sw_view *v = sw_view_build();
-	int err;
-
-	if (IS_ERR(v))
-		return PTR_ERR(v);
-	err = seq_open(file, &sw_sets_seq_ops);
-	if (err) {
-		sw_view_free(v);
-		return err;
-	}
-	((struct seq_file *)file->private_data)->private = v;
-	return 0;
-}
-
-static int sw_sets_release(struct inode *inode, struct file *file)
-{
-	struct seq_file *m = file->private_data;
-
-	sw_view_free(m->private);
-	return seq_release(inode, file);
+	return sw_view_open(file, &sw_sets_file);
 }
 
 static const struct file_operations sw_sets_fops = {
@@ -77,7 +40,7 @@ static const struct file_operations sw_sets_fops = {
 	.open = sw_sets_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = sw_sets_release,
+	.release = sw_view_release,
 };
 
 static int sw_events_open(struct inode *inode, struct file *file)

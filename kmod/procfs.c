@@ -100,65 +100,14 @@ static loff_t sw_proc_items(const struct sw_view *v)
 	return 3 + (loff_t)v->n_ns + v->n_prefixes + v->n_watched;
 }
 
-/* A write-only open has no view, so it reads as empty (and seeks like any seq_file). */
-static void *sw_proc_start(struct seq_file *m, loff_t *pos)
-{
-	const struct sw_view *v = m->private;
-
-	return v && *pos < sw_proc_items(v) ? pos : NULL;
-}
-
-static void *sw_proc_next(struct seq_file *m, void *p, loff_t *pos)
-{
-	++*pos;
-	return sw_proc_start(m, pos);
-}
-
-static void sw_proc_stop(struct seq_file *m, void *p)
-{
-}
-
-static int sw_proc_show(struct seq_file *m, void *p)
-{
-	sw_proc_show_item(m, m->private, *(loff_t *)p);
-	return 0;
-}
-
-static const struct seq_operations sw_proc_seq_ops = {
-	.start = sw_proc_start,
-	.next = sw_proc_next,
-	.stop = sw_proc_stop,
-	.show = sw_proc_show,
+static const struct sw_view_file sw_proc_file = {
+	.items = sw_proc_items,
+	.show = sw_proc_show_item,
 };
 
 static int sw_proc_open(struct inode *inode, struct file *file)
 {
-	struct sw_view *v = NULL;
-	int err;
-
-	/* Only readers pay for a view; a write-only open just sends a command. */
-	if (file->f_mode & FMODE_READ) {
-		v = sw_view_build();
-		if (IS_ERR(v))
-			return PTR_ERR(v);
-	}
-	err = seq_open(file, &sw_proc_seq_ops);
-	if (err) {
-		if (v)
-			sw_view_free(v);
-		return err;
-	}
-	((struct seq_file *)file->private_data)->private = v;
-	return 0;
-}
-
-static int sw_proc_release(struct inode *inode, struct file *file)
-{
-	struct seq_file *m = file->private_data;
-
-	if (m->private)
-		sw_view_free(m->private);
-	return seq_release(inode, file);
+	return sw_view_open(file, &sw_proc_file);
 }
 
 static int sw_proc_command(char *line)
@@ -203,7 +152,7 @@ static const struct proc_ops sw_proc_ops = {
 	.proc_read = seq_read,
 	.proc_lseek = seq_lseek,
 	.proc_write = sw_proc_write,
-	.proc_release = sw_proc_release,
+	.proc_release = sw_view_release,
 };
 
 int sw_procfs_init(void)

@@ -143,7 +143,19 @@ static int sw_view_collect_ns(struct sw_view *v, bool all)
 	return 0;
 }
 
-struct sw_view *sw_view_build(void)
+static void sw_view_free(struct sw_view *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->n_rows; i++)
+		sw_cgroup_put(v->rows[i].cgroup);
+	kvfree(v->rows);
+	kvfree(v->prefixes);
+	kvfree(v->ns);
+	kfree(v);
+}
+
+static struct sw_view *sw_view_build(void)
 {
 	struct ipc_namespace *mine = current->nsproxy->ipc_ns;
 	bool all = mine == sw_init_ipc_ns();
@@ -167,18 +179,6 @@ struct sw_view *sw_view_build(void)
 		return ERR_PTR(err);
 	}
 	return v;
-}
-
-void sw_view_free(struct sw_view *v)
-{
-	unsigned int i;
-
-	for (i = 0; i < v->n_rows; i++)
-		sw_cgroup_put(v->rows[i].cgroup);
-	kvfree(v->rows);
-	kvfree(v->prefixes);
-	kvfree(v->ns);
-	kfree(v);
 }
 
 static const char *const sw_state_names[] = {
@@ -224,4 +224,68 @@ void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_ro
 	else
 		seq_putc(m, '?');
 	seq_putc(m, '\n');
+}
+
+/* A write-only open has no view, so it reads as empty (and seeks like any seq_file). */
+static void *sw_view_start(struct seq_file *m, loff_t *pos)
+{
+	const struct sw_view *v = m->private;
+
+	return v && *pos < v->file->items(v) ? pos : NULL;
+}
+
+static void *sw_view_next(struct seq_file *m, void *p, loff_t *pos)
+{
+	++*pos;
+	return sw_view_start(m, pos);
+}
+
+static void sw_view_stop(struct seq_file *m, void *p)
+{
+}
+
+static int sw_view_show(struct seq_file *m, void *p)
+{
+	const struct sw_view *v = m->private;
+
+	v->file->show(m, v, *(loff_t *)p);
+	return 0;
+}
+
+static const struct seq_operations sw_view_seq_ops = {
+	.start = sw_view_start,
+	.next = sw_view_next,
+	.stop = sw_view_stop,
+	.show = sw_view_show,
+};
+
+/* Only readers pay for a view; a write-only open just sends a command. */
+int sw_view_open(struct file *file, const struct sw_view_file *vf)
+{
+	struct sw_view *v = NULL;
+	int err;
+
+	if (file->f_mode & FMODE_READ) {
+		v = sw_view_build();
+		if (IS_ERR(v))
+			return PTR_ERR(v);
+		v->file = vf;
+	}
+	err = seq_open(file, &sw_view_seq_ops);
+	if (err) {
+		if (v)
+			sw_view_free(v);
+		return err;
+	}
+	((struct seq_file *)file->private_data)->private = v;
+	return 0;
+}
+
+int sw_view_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	if (m->private)
+		sw_view_free(m->private);
+	return seq_release(inode, file);
 }

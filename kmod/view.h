@@ -29,7 +29,16 @@ struct sw_prefix_row {
 	time64_t oldest;		/* 0: no age known */
 };
 
+struct sw_view;
+
+/* What one file shows of a view: a number of items, each printed by show(). */
+struct sw_view_file {
+	loff_t (*items)(const struct sw_view *v);
+	void (*show)(struct seq_file *m, const struct sw_view *v, loff_t i);
+};
+
 struct sw_view {
+	const struct sw_view_file *file;
 	unsigned int watch_prefix, prefix_bits, tracked;
 	unsigned long dropped;
 	time64_t now;
@@ -42,8 +51,8 @@ struct sw_view {
 	unsigned int watched_first, n_watched;
 };
 
-struct sw_view *sw_view_build(void);
-void sw_view_free(struct sw_view *v);
+int sw_view_open(struct file *file, const struct sw_view_file *vf);
+int sw_view_release(struct inode *inode, struct file *file);
 void sw_show_row_header(struct seq_file *m);
 void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_row *row);
 
