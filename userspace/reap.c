@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sem.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -18,7 +21,9 @@
 struct reap {
 	struct sw_rules rules;
 	bool yes, dry_run, all_ns;
+	bool syslog, noted;	/* a syslog socket answered; its absence told */
 	const struct sw_module *mod;
+	const char *pause;	/* SEMWATCH_TEST_PAUSE_BEFORE_RMID */
 	time_t now;
 	size_t destroyed, skipped[SW_SKIP_MAX];
 };
@@ -93,9 +98,8 @@ static bool ask(const struct reap *c)
 }
 
 /* Test hook: announce the set in FILE, wait until the test deletes it. */
-static void test_pause(const struct sw_set *s)
+static void test_pause(const char *path, const struct sw_set *s)
 {
-	const char *path = getenv("SEMWATCH_TEST_PAUSE_BEFORE_RMID");
 	FILE *f;
 	int i;
 
@@ -123,7 +127,7 @@ static enum sw_skip destroy(const struct reap *c, const struct sw_set *s)
 {
 	long long waiters = -1;
 
-	test_pause(s);
+	test_pause(c->pause, s);
 	if (sw_sem_recheck(s))
 		return SW_SKIP_CHANGED;
 	if (!c->rules.force &&
@@ -134,26 +138,61 @@ static enum sw_skip destroy(const struct reap *c, const struct sw_set *s)
 	return errno == EINVAL || errno == EIDRM ? SW_SKIP_CHANGED : SW_SKIP_FAILED;
 }
 
-static void one_set(struct reap *c, unsigned long long ns, const struct sw_set *s)
+/*
+ * The rules, with the waiters counted only where they decide: for a set that
+ * every other rule would take. Outside a dry run destroy() counts them after
+ * its re-check (two semctl() calls per semaphore, so only once), and an
+ * unknown count here means "not counted yet", not "has waiters".
+ */
+static enum sw_skip verdict(const struct reap *c, struct sw_set *s)
 {
 	enum sw_skip v = sw_reap_verdict(s, &c->rules, c->now);
+
+	if (v != SW_SKIP_WAITERS || s->waiters != SW_UNKNOWN)
+		return v;
+	if (!c->dry_run)
+		return SW_TAKE;
+	/* a set that vanished meanwhile keeps waiters unknown: kept */
+	sw_sem_waiters(s->semid, s->nsems, &s->waiters);
+	return sw_reap_verdict(s, &c->rules, c->now);
+}
+
+static void audit(struct reap *c, const char *what)
+{
+	if (!c->syslog) {
+		if (!c->noted)
+			cli_note("no syslog at %s: the destroyed sets are "
+				 "listed on stdout only", _PATH_LOG);
+		c->noted = true;
+		return;
+	}
+	syslog(LOG_NOTICE, "destroyed semaphore set %s%s", what,
+	       c->rules.force ? " (forced)" : "");
+}
+
+static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
+{
+	enum sw_skip v = verdict(c, s);
 	char what[512];
 
 	if (v == SW_NOT_SELECTED)
 		return;
+	if (v == SW_SKIP_YOUNG) {	/* counted, never listed (dmsetup) */
+		c->skipped[v]++;
+		return;
+	}
 	describe(c, ns, s, what, sizeof(what));
 	if (v == SW_TAKE && c->dry_run) {
 		printf("would destroy %s\n", what);
 	} else if (v == SW_TAKE && (v = destroy(c, s)) == SW_TAKE) {
 		printf("destroyed %s\n", what);
-		syslog(LOG_NOTICE, "destroyed semaphore set %s%s", what,
-		       c->rules.force ? " (forced)" : "");
+		audit(c, what);
 	}
 	if (v == SW_TAKE)
 		c->destroyed++;
 	else
 		c->skipped[v]++;
-	if (v != SW_TAKE && v != SW_SKIP_YOUNG)
+	if (v != SW_TAKE)
 		printf("kept (%s) %s\n", sw_skip_name(v), what);
 }
 
@@ -163,8 +202,7 @@ static int reap_ns(unsigned long long ino, void *arg)
 	struct sw_perr e = { 0 };
 	struct sw_nsview v;
 	size_t i;
-	int ret = sw_snapshot(ino, c->mod, c->rules.prefix, !c->rules.force,
-			      &v, &e);
+	int ret = sw_snapshot_prefix(ino, c->mod, c->rules.prefix, &v);
 
 	if (ret)
 		return cli_perr("namespace snapshot", ret, &e);
@@ -173,6 +211,43 @@ static int reap_ns(unsigned long long ino, void *arg)
 		one_set(c, ino, &v.sets[i]);
 	sw_nsview_free(&v);
 	return 0;
+}
+
+/*
+ * glibc's syslog() retries socket(), connect() and close() on every call
+ * while nothing listens on /dev/log (minimal guests, many containers): three
+ * system calls per destroyed set, for nothing. So try once, as glibc would
+ * (datagram, then stream), and skip syslog() if no one answers.
+ */
+static bool syslog_reachable(void)
+{
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = _PATH_LOG };
+	int i, fd, err = EPROTOTYPE;
+
+	for (i = 0; i < 2 && err == EPROTOTYPE; i++) {
+		fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return false;
+		err = connect(fd, (struct sockaddr *)&a, sizeof(a)) ? errno : 0;
+		close(fd);
+	}
+	return !err;
+}
+
+/*
+ * Connected once (LOG_NDELAY), with the pid in the ident instead of LOG_PID:
+ * the same "semwatch[PID]: " line, but without a getpid() call per message.
+ */
+static void audit_open(struct reap *c)
+{
+	static char ident[32];
+
+	c->syslog = syslog_reachable();
+	if (!c->syslog)
+		return;
+	snprintf(ident, sizeof(ident), "semwatch[%d]", (int)getpid());
+	openlog(ident, LOG_NDELAY, LOG_AUTHPRIV);
 }
 
 static size_t summary(const struct reap *c)
@@ -207,9 +282,10 @@ static int run(struct reap *c)
 		       c->rules.prefix, c->rules.prefix);
 		return SW_EXIT_FOUND;
 	}
-	openlog("semwatch", LOG_PID, LOG_AUTHPRIV);
+	audit_open(c);
 	ret = sw_for_each_ns(c->all_ns, reap_ns, c);
-	closelog();
+	if (c->syslog)
+		closelog();
 	if (summary(c) && !ret)
 		return SW_EXIT_FOUND;
 	return ret ? cli_errno(ret, "reap") : SW_EXIT_OK;
@@ -217,7 +293,8 @@ static int run(struct reap *c)
 
 int cmd_reap(int argc, char **argv)
 {
-	struct reap c = { .rules.prefix = SW_DM_PREFIX };
+	struct reap c = { .rules.prefix = SW_DM_PREFIX,
+		.pause = getenv("SEMWATCH_TEST_PAUSE_BEFORE_RMID") };
 	struct sw_module m;
 	int ret = parse_opts(argc, argv, &c);
 

@@ -253,8 +253,8 @@ static int collect(unsigned long long ino, void *arg)
 	if (sw_grow((void **)&r->views, &r->cap_views, r->n_views,
 		    sizeof(*r->views)))
 		return -ENOMEM;
-	ret = sw_snapshot(ino, r->mod, r->rules.prefix, true,
-			  &r->views[r->n_views], &e);
+	ret = sw_snapshot(ino, r->mod, r->rules.prefix, &r->views[r->n_views],
+			  &e);
 	if (ret)
 		return cli_perr("namespace snapshot", ret, &e);
 	r->n_views++;

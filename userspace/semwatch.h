@@ -129,14 +129,16 @@ const struct sw_modrow *sw_proc_find(const struct sw_module *m,
 int sw_sysvipc_parse(char *buf, size_t len, struct sw_set **sets,
 		     size_t *n, struct sw_perr *e);
 int sw_limits_parse(const char *buf, struct sw_limits *lim);
+int sw_sem_scan(uint32_t prefix, struct sw_set **sets, size_t *n);
 int sw_sem_waiters(int semid, unsigned int nsems, long long *waiters);
 int sw_sem_recheck(const struct sw_set *s);
 int sw_ns_self(unsigned long long *ino);
 
 /* snapshot.c */
 int sw_snapshot(unsigned long long ino, const struct sw_module *m,
-		uint32_t prefix, bool waiters, struct sw_nsview *v,
-		struct sw_perr *e);
+		uint32_t prefix, struct sw_nsview *v, struct sw_perr *e);
+int sw_snapshot_prefix(unsigned long long ino, const struct sw_module *m,
+		       uint32_t prefix, struct sw_nsview *v);
 void sw_nsview_free(struct sw_nsview *v);
 
 /* nsenter.c */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One IPC namespace as seen from inside it: its sets and limits, each set of
- * the selected prefix joined with its /proc/semwatch row and its waiters.
+ * One IPC namespace as seen from inside it: its sets and limits, each set
+ * joined with its /proc/semwatch row and, for the selected prefix, its
+ * waiters (report); or just the prefix's sets and their rows (reap).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,13 +38,9 @@ static int read_sets(struct sw_nsview *v, struct sw_perr *e)
 	return ret;
 }
 
-/*
- * Waiters are only looked up for the prefix we judge, and only when they are
- * judged (reap --force ignores them): two semctl() calls per semaphore would
- * cost seconds on a host with 32000 sets.
- */
+/* Waiters only for the prefix we judge: two semctl() calls per semaphore. */
 static void enrich(struct sw_nsview *v, const struct sw_module *m,
-		   uint32_t prefix, bool waiters)
+		   uint32_t prefix)
 {
 	size_t i;
 
@@ -52,7 +49,7 @@ static void enrich(struct sw_nsview *v, const struct sw_module *m,
 
 		v->sems += s->nsems;
 		s->creator = sw_proc_find(m, v->ino, s->semid, s->key);
-		if (!waiters || !sw_has_prefix(s->key, prefix))
+		if (!sw_has_prefix(s->key, prefix))
 			continue;
 		/* a set that vanished meanwhile keeps waiters unknown */
 		if (getenv("SEMWATCH_SYSVIPC"))
@@ -63,8 +60,7 @@ static void enrich(struct sw_nsview *v, const struct sw_module *m,
 }
 
 int sw_snapshot(unsigned long long ino, const struct sw_module *m,
-		uint32_t prefix, bool waiters, struct sw_nsview *v,
-		struct sw_perr *e)
+		uint32_t prefix, struct sw_nsview *v, struct sw_perr *e)
 {
 	int ret;
 
@@ -81,8 +77,32 @@ int sw_snapshot(unsigned long long ino, const struct sw_module *m,
 			sw_perr_set(e, 0, "cannot read /proc/sysvipc/sem");
 		return ret;
 	}
-	enrich(v, m, prefix, waiters);
+	enrich(v, m, prefix);
 	return 0;
+}
+
+/*
+ * What reap needs, and no more: the prefix's sets (SEM_STAT, as dmsetup
+ * finds them) with their creators. No limits, no other prefixes, and no
+ * waiters: reap counts those only for a set it is about to remove (after
+ * the re-check, where a count taken here would be stale anyway) or, in a
+ * dry run, would remove.
+ */
+int sw_snapshot_prefix(unsigned long long ino, const struct sw_module *m,
+		       uint32_t prefix, struct sw_nsview *v)
+{
+	size_t i;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	v->ino = ino;
+	ret = sw_sem_scan(prefix, &v->sets, &v->n_sets);
+	for (i = 0; !ret && i < v->n_sets; i++) {
+		v->sems += v->sets[i].nsems;
+		v->sets[i].creator = sw_proc_find(m, ino, v->sets[i].semid,
+						  v->sets[i].key);
+	}
+	return ret;
 }
 
 void sw_nsview_free(struct sw_nsview *v)

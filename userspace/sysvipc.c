@@ -96,6 +96,59 @@ int sw_limits_parse(const char *buf, struct sw_limits *lim)
 	return 0;
 }
 
+/* What SEM_STAT says about a set, in /proc/sysvipc/sem's terms. */
+static void from_stat(int semid, const struct semid_ds *ds, struct sw_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->key = (uint32_t)ds->sem_perm.__key;
+	s->semid = semid;
+	s->perms = ds->sem_perm.mode;
+	s->nsems = (unsigned int)ds->sem_nsems;
+	s->uid = ds->sem_perm.uid;
+	s->cuid = ds->sem_perm.cuid;
+	s->otime = (long long)ds->sem_otime;
+	s->ctime = (long long)ds->sem_ctime;
+	s->waiters = SW_UNKNOWN;
+}
+
+/*
+ * The sets of one prefix, found as dmsetup udevcomplete_all finds them: one
+ * SEM_STAT per slot up to SEM_INFO's highest index. Reading
+ * /proc/sysvipc/sem instead costs the kernel twice as much per set (it
+ * formats every set of every prefix as text) and us a parse of that text.
+ */
+int sw_sem_scan(uint32_t prefix, struct sw_set **sets, size_t *n)
+{
+	struct seminfo si;
+	struct semid_ds ds;
+	size_t cap = 0;
+	int max = semctl(0, 0, SEM_INFO, &si), i, id, ret = 0;
+
+	*sets = NULL;
+	*n = 0;
+	if (max < 0)
+		return -errno;
+	for (i = 0; i <= max && !ret; i++) {
+		id = semctl(i, 0, SEM_STAT, &ds);
+		if (id < 0) {	/* an empty slot, or one emptied meanwhile */
+			if (errno != EINVAL && errno != EIDRM)
+				ret = -errno;
+			continue;
+		}
+		if (!sw_has_prefix((uint32_t)ds.sem_perm.__key, prefix))
+			continue;
+		ret = sw_grow((void **)sets, &cap, *n, sizeof(**sets));
+		if (!ret)
+			from_stat(id, &ds, &(*sets)[(*n)++]);
+	}
+	if (ret) {
+		free(*sets);
+		*sets = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
 /* Tasks sleeping in semop() on any semaphore of the set. */
 int sw_sem_waiters(int semid, unsigned int nsems, long long *waiters)
 {
