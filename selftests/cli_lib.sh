@@ -1,12 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the cli_*_test.sh kselftests (sourced): KTAP helpers, the paths
-# of the semwatch binary and of the semctl.py helper, skip rules.
+# of the semwatch binary and of the cli_semctl helper, skip rules.
 REPO=${SEMWATCH_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 BIN=${SEMWATCH_BIN:-$REPO/userspace/semwatch}
-# cli_semctl is built by selftests/Makefile (TEST_GEN_FILES); python3 is
-# the slow fallback (seconds per start in a TCG guest).
+# Built from cli_semctl.c by selftests/Makefile (TEST_GEN_FILES).
 S=$(dirname "$0")/cli_semctl
-[ -x "$S" ] || S=$REPO/userspace/tests/semctl.py
 T=$(mktemp -d /tmp/semwatch-cli.XXXXXX)
 n=0 failed=0
 
@@ -22,6 +20,7 @@ need_root_module() {
 	[ "$(id -u)" = 0 ] || skip_all "not root"
 	[ -r /proc/semwatch ] || skip_all "/proc/semwatch missing (semwatch.ko not loaded)"
 	[ -x "$BIN" ] || skip_all "$BIN not built (make -C userspace)"
+	[ -x "$S" ] || skip_all "$S not built (make -C selftests)"
 }
 # Keys (hex, no 0x) of this namespace's sets with prefix 0x0d4d.
 cookies() {

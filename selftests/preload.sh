@@ -14,15 +14,8 @@ for p in "${SEMWATCH_MKSET:-}" "$here/mkset" "${OUTPUT:-/nonexistent}/mkset" \
 	 "${SEMWATCH_REPO:-$here/..}/build/selftests/mkset"; do
 	if [ -n "$p" ] && [ -x "$p" ]; then mkset=$p; break; fi
 done
-if [ -n "$mkset" ]; then
-	"$mkset" "$KEY" "$NSEMS" >/dev/null
-else
-	# Fallback without the helper: python3 is in the guest chroot.
-	python3 -c 'import ctypes, sys
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.semget(int(sys.argv[1], 0), int(sys.argv[2]), 0o1000 | 0o600) < 0:
-    sys.exit("semget: errno %d" % ctypes.get_errno())' "$KEY" "$NSEMS"
-fi
+[ -n "$mkset" ] || { echo "preload: mkset not built (make -C selftests)" >&2; exit 1; }
+"$mkset" "$KEY" "$NSEMS" > /dev/null
 # The runner exports these KEY=VALUE lines to the tests.
 echo "SEMWATCH_PREEXISTING_KEY=$KEY" > "$ENV"
 echo "SEMWATCH_PREEXISTING_NSEMS=$NSEMS" >> "$ENV"

@@ -3,7 +3,8 @@
 # Part of cli_host.sh, run in a fresh IPC namespace (unshare --ipc) with no
 # module: real sets, reap's safety without attribution, parity with dmsetup
 # and the re-check race. Prints "PASS name" / "FAIL name" / "SKIP name: why".
-S=$(dirname "$0")/semctl.py
+S=$(dirname "$0")/cli_semctl	# make test builds it from selftests/cli_semctl.c
+[ -x "$S" ] || { echo "SKIP real sets: $S not built (make -C userspace test)"; exit 0; }
 res() { if [ "$1" = 0 ]; then echo "PASS $2"; else echo "FAIL $2"; fi; }
 survivors() { awk 'NR > 1 { printf "%x\n", $1 < 0 ? $1 + 4294967296 : $1 }' /proc/sysvipc/sem | sort | tr '\n' ' '; }
 scenario() {
