@@ -6,7 +6,7 @@
 #   @M part=P case=C n=N rep=R key=value ...        (memory figures, counts)
 #   @I text                                         (information)
 #   @E text                                         (error: something did not work)
-# scripts/bench-report.py turns them into bench/results.md.
+# build/bench/report (bench/report*.c) turns them into bench/results.md.
 # Usage: bench-guest.sh KO SWBENCH PARTS
 #   PARTS: any of tax mem read reap big
 # Sizes come from the environment (defaults are the full `make bench` sizes):

@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make bench`: the same set-up as `make check` (scripts/setup.sh, the module for
 # every pinned kernel, the CLI), then benchmarks in QEMU guests, then
-# bench/results.md (scripts/bench-report.py). Not part of `make check`.
+# bench/results.md (build/bench/report, from bench/report*.c). Not part of
+# `make check`.
 #   1. one boot per kernel: syscall tax + creation path (tax), memory (mem), read
 #      cost versus set count (read), reaping (reap);
 #   2. one boot per kernel with `ipcmni_extend` on the kernel command line (big):
@@ -43,6 +44,10 @@ make cli > "$LOGS/cli-build.log" 2>&1 || { tail -n 20 "$LOGS/cli-build.log"; fai
 mkdir -p build/bench
 SW=$REPO/build/bench/swbench
 gcc -O2 -Wall -Wextra -Werror -o "$SW" bench/swbench.c || fail "bench/swbench.c does not build"
+# Built now so that a report that does not compile fails before the guests run.
+REPORT=$REPO/build/bench/report
+make --no-print-directory bench-report > "$LOGS/report-build.log" 2>&1 ||
+	{ tail -n 20 "$LOGS/report-build.log"; fail "bench/report*.c do not build"; }
 
 # The BENCH_* size variables travel into the guest on the command line.
 ENVS=$(env | grep -E '^BENCH_(REPS|TAX_REPS|GETPPID_N|ZERO_N|CHURN_N|COUNTS|IPCS_[A-Z_]+|MEM_N|MEM_REPS|BIG_COOKIES|BIG_REPS|BIG_REPS_HUGE)=' |
@@ -106,8 +111,8 @@ END=$(date +%s)
 echo "$((END - START))" > "$LOGS/seconds"
 
 step "report"
-python3 scripts/bench-report.py "$LOGS" "$KERNELS" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT" ||
-	fail "bench-report.py failed (logs: $LOGS)"
+"$REPORT" "$LOGS" "$KERNELS" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT" ||
+	{ rm -f "$OUT.tmp"; fail "build/bench/report failed (logs: $LOGS)"; }
 echo "bench: wrote ${OUT#"$REPO"/} in $((END - START))s (logs: $LOGS)"
 grep -qa '^@E' "$LOGS"/*/output.log && echo "bench: some measurements reported errors (see the report)"
 exit 0

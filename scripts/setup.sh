@@ -8,7 +8,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(qemu-system-x86 busybox-static build-essential gcc-multilib libc6-dev-i386
-	libsmartcols-dev pkg-config dmsetup util-linux jq python3 xz-utils zstd cpio
+	libsmartcols-dev pkg-config dmsetup util-linux jq xz-utils zstd cpio
 	kmod procps git make
 	linux-source-6.1 linux-source-6.12)
 NORECOMMENDS=(prometheus) # for promtool; recommends would pull in exporters
