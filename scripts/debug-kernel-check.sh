@@ -16,7 +16,7 @@ LOGS=$REPO/build/logs/check-debug-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$LOGS"
 ln -sfn "$LOGS" "$REPO/build/logs/check-debug-latest"
 VM_TIMEOUT=${DEBUG_VM_TIMEOUT:-2400}
-SPLAT='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|RCU stall|self-detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|list_add corruption|list_del corruption|refcount_t:|sleeping function called from invalid context|kmemleak:.*new suspected'
+SPLAT='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|DEBUG_LOCKS_WARN_ON|lockdep is turned off|turning off the locking correctness validator|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|RCU stall|self-detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|list_add corruption|list_del corruption|refcount_t:|sleeping function called from invalid context|kmemleak:.*new suspected'
 fail=0 pass=0
 problem() { echo "check-debug: FAIL: $*"; fail=$((fail + 1)); }
 

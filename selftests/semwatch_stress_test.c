@@ -757,32 +757,47 @@ static const char *const fs_knobs[] = {
 };
 #define FS_NKNOBS (sizeof(fs_knobs) / sizeof(fs_knobs[0]))
 
+/*
+ * While this task's own allocations are being failed on purpose, the open()
+ * of a knob can fail with ENOMEM too; that is the injection working, so try
+ * again (at probability 20, 50 tries all failing has odds of 1e-35).
+ */
+static int fs_write(const char *path, const char *val)
+{
+	ssize_t len = (ssize_t)strlen(val);
+
+	for (int try = 0; try < 50; try++) {
+		int fd = open(path, O_WRONLY);
+		ssize_t n;
+
+		if (fd < 0 && errno == ENOMEM)
+			continue;
+		if (fd < 0)
+			return -1;
+		n = write(fd, val, len);
+		close(fd);
+		if (n == len)
+			return 0;
+		if (n >= 0 || errno != ENOMEM)
+			return -1;
+	}
+	return -1;
+}
+
 static int fs_set(const char *knob, const char *val)
 {
 	char p[128];
-	int fd, ok;
 
 	snprintf(p, sizeof(p), "%s/%s", FS_DIR, knob);
-	fd = open(p, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	return fs_write(p, val);
 }
 
 static int fs_self(const char *file, const char *val)
 {
 	char p[64];
-	int fd, ok;
 
 	snprintf(p, sizeof(p), "/proc/thread-self/%s", file);
-	fd = open(p, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	return fs_write(p, val);
 }
 
 static long long fs_dropped(void)
@@ -877,8 +892,8 @@ TEST_F_TIMEOUT(failslab, creation_degrades_to_dropped, 170)
 			sem_fail++;
 	}
 	/* 3. Every allocation of this task may fail, sleeping ones too: readers. */
-	ASSERT_EQ(0, fs_set("ignore-gfp-wait", "N"));
 	ASSERT_EQ(0, fs_set("probability", "20"));
+	ASSERT_EQ(0, fs_set("ignore-gfp-wait", "N"));
 	for (int i = 0; i < 200; i++) {
 		const char *path = i % 2 ? SW_DBG_SETS : SW_PROC;
 		char *buf = sw_slurp(path);
