@@ -3,6 +3,9 @@
  * Who created a set: a struct pid reference (exact liveness across PID reuse), the comm,
  * and the cgroup v2 path. Paths are interned per cgroup, because a container that leaks
  * cookies leaks many from the same cgroup, and a record has room for a pointer only.
+ * A path is computed once per entry, so a cgroup renamed while its entry lives keeps its
+ * old path. Cgroup ids are never reused, so a removed cgroup's entry is never matched
+ * again; it is freed when no record refers to it and it ages out of the idle entries.
  */
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
@@ -16,15 +19,25 @@
 
 /* Longer paths are kept truncated; the common ones (systemd, docker, k8s) fit. */
 #define SW_PATH_MAX 1024
+/*
+ * Entries no record refers to that are kept, least recently released first out. Without
+ * them, creating and removing sets one at a time (dm cookies) would compute the path and
+ * allocate an entry for every set: most of the module's cost per set.
+ */
+#define SW_CGROUP_IDLE_MAX 16
 
+/* Under sw_lock. */
 struct sw_cgroup {
 	struct hlist_node node;
+	struct list_head idle;	/* on sw_cgroups_idle while refs is 0 */
 	u64 id;
-	unsigned int refs;	/* under sw_lock */
+	unsigned int refs;
 	char path[];
 };
 
 static DEFINE_HASHTABLE(sw_cgroups, 8);
+static LIST_HEAD(sw_cgroups_idle);
+static unsigned int sw_cgroups_nidle;
 static char __percpu *sw_path_buf;
 
 static struct sw_cgroup *sw_cgroup_lookup(u64 id)
@@ -66,9 +79,7 @@ static struct sw_cgroup *sw_cgroup_of_current(void)
 	rcu_read_lock();
 	cgrp = task_dfl_cgroup(current);
 	spin_lock(&sw_lock);
-	cg = sw_cgroup_lookup(cgroup_id(cgrp));
-	if (cg)
-		cg->refs++;
+	cg = sw_cgroup_get(sw_cgroup_lookup(cgroup_id(cgrp)));
 	spin_unlock(&sw_lock);
 	if (!cg)
 		fresh = sw_cgroup_alloc(cgrp);
@@ -77,10 +88,8 @@ static struct sw_cgroup *sw_cgroup_of_current(void)
 		return cg;
 
 	spin_lock(&sw_lock);
-	cg = sw_cgroup_lookup(fresh->id);
-	if (cg) {
-		cg->refs++;
-	} else {
+	cg = sw_cgroup_get(sw_cgroup_lookup(fresh->id));
+	if (!cg) {
 		hash_add(sw_cgroups, &fresh->node, fresh->id);
 		cg = fresh;
 		fresh = NULL;
@@ -93,17 +102,27 @@ static struct sw_cgroup *sw_cgroup_of_current(void)
 /* Caller holds sw_lock. */
 struct sw_cgroup *sw_cgroup_get(struct sw_cgroup *cg)
 {
-	if (cg)
-		cg->refs++;
+	if (cg && !cg->refs++) {
+		list_del(&cg->idle);
+		sw_cgroups_nidle--;
+	}
 	return cg;
 }
 
+/* Caller holds sw_lock. An unused entry is kept; the oldest beyond the limit is freed. */
 static void sw_cgroup_put_locked(struct sw_cgroup *cg)
 {
-	if (cg && !--cg->refs) {
-		hash_del(&cg->node);
-		kfree(cg);
+	if (!cg || --cg->refs)
+		return;
+	list_add_tail(&cg->idle, &sw_cgroups_idle);
+	if (sw_cgroups_nidle < SW_CGROUP_IDLE_MAX) {
+		sw_cgroups_nidle++;
+		return;
 	}
+	cg = list_first_entry(&sw_cgroups_idle, struct sw_cgroup, idle);
+	list_del(&cg->idle);
+	hash_del(&cg->node);
+	kfree(cg);
 }
 
 void sw_cgroup_put(struct sw_cgroup *cg)
@@ -182,7 +201,13 @@ int sw_creator_init(void)
 
 void sw_creator_exit(void)
 {
-	/* Every record has gone, and with them every cgroup reference. */
+	struct sw_cgroup *cg, *tmp;
+
+	/* Every record has gone, and with them every cgroup reference: all are idle. */
+	list_for_each_entry_safe(cg, tmp, &sw_cgroups_idle, idle) {
+		hash_del(&cg->node);
+		kfree(cg);
+	}
 	WARN_ON_ONCE(!hash_empty(sw_cgroups));
 	free_percpu(sw_path_buf);
 }

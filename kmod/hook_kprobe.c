@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Return probes on ipc/sem.c's newary() and freeary(). newary() runs only when a set is
- * created, so this hook costs nothing on other system calls. freeary() is the one exit
- * of every set: IPC_RMID and namespace teardown, which runs no system call, alike.
+ * A return probe on ipc/sem.c's newary() and a probe on freeary()'s entry. newary() runs
+ * only when a set is created, so this hook costs nothing on other system calls. freeary()
+ * is the one exit of every set: IPC_RMID and namespace teardown, which runs no system
+ * call, alike.
  */
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
@@ -10,8 +11,8 @@
 #include "semwatch.h"
 
 /*
- * Both functions run with the namespace's ids->rwsem held for write, and freeary() may
- * be preempted after dropping its spinlocks, so a few instances per CPU are plenty.
+ * newary() runs with the namespace's ids->rwsem held for write, so at most one instance
+ * per namespace is in flight; it may sleep, so a few per CPU are plenty.
  */
 #define SW_MAXACTIVE 256
 
@@ -34,51 +35,37 @@ static struct kretprobe sw_newary_probe = {
 	.maxactive = SW_MAXACTIVE,
 };
 
-struct sw_freeary_call {
-	const struct ipc_namespace *ns;
-	int id;
-};
-
-/* freeary(ns, perm): the record is dropped on return, once the kernel has set `deleted`. */
-static int sw_freeary_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * freeary(ns, perm) is entered with the set's lock held, and keeps it until the set is
+ * marked deleted. sw_track() checks `deleted` under that lock, so no insert of this set
+ * can come after this removal (see semwatch.h).
+ */
+static int sw_freeary_entry(struct kprobe *p, struct pt_regs *regs)
 {
-	struct sw_freeary_call *call = (struct sw_freeary_call *)ri->data;
 	const struct kern_ipc_perm *perm;
 
 	perm = (const struct kern_ipc_perm *)regs_get_kernel_argument(regs, 1);
-	call->ns = (const struct ipc_namespace *)regs_get_kernel_argument(regs, 0);
-	call->id = perm->id;
+	sw_untrack((const struct ipc_namespace *)regs_get_kernel_argument(regs, 0), perm->id);
 	return 0;
 }
 
-static int sw_freeary_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct sw_freeary_call *call = (struct sw_freeary_call *)ri->data;
-
-	sw_untrack(call->ns, call->id);
-	return 0;
-}
-
-static struct kretprobe sw_freeary_probe = {
-	.kp.symbol_name = "freeary",
-	.entry_handler = sw_freeary_entry,
-	.handler = sw_freeary_return,
-	.data_size = sizeof(struct sw_freeary_call),
-	.maxactive = SW_MAXACTIVE,
+static struct kprobe sw_freeary_probe = {
+	.symbol_name = "freeary",
+	.pre_handler = sw_freeary_entry,
 };
 
 static bool sw_newary_registered;
 
 int sw_removal_hook_register(void)
 {
-	return register_kretprobe(&sw_freeary_probe);
+	return register_kprobe(&sw_freeary_probe);
 }
 
 void sw_removal_hook_unregister(void)
 {
-	unregister_kretprobe(&sw_freeary_probe);
+	unregister_kprobe(&sw_freeary_probe);
 	if (sw_freeary_probe.nmissed)
-		pr_warn("%d removals were missed\n", sw_freeary_probe.nmissed);
+		pr_warn("%lu removals were missed\n", sw_freeary_probe.nmissed);
 }
 
 int sw_kprobe_hook_register(void)

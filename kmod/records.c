@@ -15,6 +15,8 @@ DEFINE_SPINLOCK(sw_lock);
 static struct hlist_head *sw_table;
 static unsigned int sw_table_bits;
 static struct kmem_cache *sw_record_cache;
+/* One freed record kept for the next insert: sets are often created and removed in turn. */
+static struct sw_record *sw_spare;
 static unsigned int sw_tracked;
 static atomic_long_t sw_dropped = ATOMIC_LONG_INIT(0);
 
@@ -47,14 +49,31 @@ static void sw_record_fill(struct sw_record *r, const struct sw_setinfo *s)
 	r->ctime = s->ctime;
 }
 
+static struct sw_record *sw_record_alloc(void)
+{
+	struct sw_record *r = xchg(&sw_spare, NULL);
+
+	if (!r)
+		return kmem_cache_zalloc(sw_record_cache, GFP_NOWAIT | __GFP_NOWARN);
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static void sw_record_free(struct sw_record *r)
+{
+	if (r && cmpxchg(&sw_spare, NULL, r))
+		kmem_cache_free(sw_record_cache, r);
+}
+
 /* Called with sw_lock held. Returns whether @r was (re)attributed. */
 static bool sw_record_update(struct sw_record *r, const struct sw_setinfo *s,
 			     struct sw_creator *c, enum sw_origin origin)
 {
 	/*
-	 * newary() returning an id that is already tracked means its removal was missed
-	 * (a full return-probe pool): the old record is stale, so the new one wins. A
-	 * semget() without IPC_EXCL may only have opened the set.
+	 * newary() returning an id that is already tracked means the removal of the set
+	 * that had it was missed (a probe hit nested in another is skipped): the old record
+	 * is stale, so the new one wins. A semget() without IPC_EXCL may only have opened
+	 * the set.
 	 */
 	if (origin != SW_CREATED)
 		return false;
@@ -64,18 +83,19 @@ static bool sw_record_update(struct sw_record *r, const struct sw_setinfo *s,
 	return true;
 }
 
-void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
-	      enum sw_origin origin)
+void sw_track(const struct sw_setinfo *s, struct kern_ipc_perm *perm, enum sw_origin origin)
 {
 	struct sw_creator c = {};
 	struct sw_record *r, *fresh;
 
 	if (origin != SW_FOUND)
 		sw_creator_capture(&c);
-	fresh = kmem_cache_zalloc(sw_record_cache, GFP_NOWAIT | __GFP_NOWARN);
+	fresh = sw_record_alloc();
 
+	/* The set's lock orders this against freeary(): see semwatch.h. */
+	spin_lock(&perm->lock);
 	spin_lock(&sw_lock);
-	if (READ_ONCE(perm->deleted))
+	if (perm->deleted)
 		goto unlock;
 	r = sw_lookup(s->ns, s->id);
 	if (r) {
@@ -97,8 +117,8 @@ void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 	sw_event_log(origin == SW_FOUND ? SW_OP_FOUND : SW_OP_CREATE, r);
 unlock:
 	spin_unlock(&sw_lock);
-	if (fresh)
-		kmem_cache_free(sw_record_cache, fresh);
+	spin_unlock(&perm->lock);
+	sw_record_free(fresh);
 	sw_creator_drop(&c);
 }
 
@@ -115,8 +135,7 @@ void sw_untrack(const struct ipc_namespace *ns, int id)
 		sw_creator_detach(r);
 	}
 	spin_unlock(&sw_lock);
-	if (r)
-		kmem_cache_free(sw_record_cache, r);
+	sw_record_free(r);
 }
 
 void sw_count_dropped(void)
@@ -194,6 +213,8 @@ void sw_records_exit(void)
 		spin_unlock(&sw_lock);
 	}
 	sw_tracked = 0;
+	if (sw_spare)
+		kmem_cache_free(sw_record_cache, sw_spare);
 	kmem_cache_destroy(sw_record_cache);
 	kvfree(sw_table);
 }

@@ -6,17 +6,22 @@
  * =======
  * sw_lock (spinlock, records.c) protects:
  *  - the record hash table and every field of every struct sw_record;
- *  - sw_tracked, the interned cgroup table (creator.c) and its reference counts;
+ *  - sw_tracked, the interned cgroup table (creator.c), its reference counts and its
+ *    list of idle entries (no record refers to them; the 16 last released are kept);
  *  - the event ring (events.c).
- * It is taken in process context only: the return probes on newary() and freeary()
- * and the sys_exit tracepoint probe (all with preemption disabled), the start-up scan,
- * and readers. Nothing sleeps under it, and no other lock is taken inside it but
- * rcu_read_lock(). The cgroup path is computed before it is taken, and the creator's
- * comm is copied without get_task_comm(), whose task_lock() would nest inside it.
+ * It is taken in process context only: the return probe on newary(), the probe on
+ * freeary()'s entry and the sys_exit tracepoint probe (all with preemption disabled),
+ * the start-up scan, and readers. Nothing sleeps under it, and no other lock is taken
+ * inside it but rcu_read_lock(). The cgroup path is computed before it is taken, and the
+ * creator's comm is copied without get_task_comm(), whose task_lock() would nest inside.
  *
  * Lock order: ids->rwsem (held by the kernel around newary() and freeary(), and for
- * read by the start-up scan) -> sw_lock. The scan takes a namespace's rwsem with a
+ * read by the start-up scan) -> a set's kern_ipc_perm.lock (held by the kernel across
+ * freeary(); taken by sw_track()) -> sw_lock. The scan takes a namespace's rwsem with a
  * trylock under task_lock() of a task in it, then drops task_lock() before walking.
+ *
+ * sw_spare (records.c), one freed record kept for the next insert, has no lock: it is
+ * taken with xchg() and given back with cmpxchg(), so each owner has it alone.
  *
  * sw_config_lock (mutex, procfs.c) serialises writes of watch_prefix and prefix_bits.
  * Each write keeps the pair valid, so readers may read either with READ_ONCE().
@@ -26,9 +31,17 @@
  *    namespace. A namespace is dereferenced only when it is current's, init's, or
  *    that of a task whose task_lock() is held.
  *  - A kern_ipc_perm is dereferenced only under rcu_read_lock(): sets are freed after
- *    a grace period. Before a record is inserted its `deleted` flag is re-read under
- *    sw_lock. freeary()'s return probe takes sw_lock after the kernel has set
- *    `deleted`, so either the insert sees `deleted` or the removal sees the record.
+ *    a grace period.
+ *  - A removal must never be followed by a late insert of the same set. In tracepoint
+ *    mode the insert runs at semget()'s exit, after ids->rwsem is dropped, so another
+ *    task's IPC_RMID can come between. The removal probe runs at freeary()'s entry,
+ *    before the kernel sets `deleted`; but the kernel holds the set's lock from before
+ *    that entry until after `deleted` is set. sw_track() checks `deleted` under the same
+ *    lock, as the kernel itself does after looking a set up: either the insert comes
+ *    first and the removal finds the record, or the insert sees `deleted` and is
+ *    skipped. sw_track() only reads the set, so that lock alone (sem.c's global lock)
+ *    is enough, as in ipc_findkey(); the per-semaphore locks are not needed. In kprobe
+ *    mode the insert runs inside newary(), under ids->rwsem, which excludes freeary().
  *  - A record holds a struct pid reference on its creator, so "alive" stays exact when
  *    the PID number is reused.
  */
@@ -103,8 +116,7 @@ struct sw_creator {
 /* records.c */
 int sw_records_init(void);
 void sw_records_exit(void);
-void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
-	      enum sw_origin origin);
+void sw_track(const struct sw_setinfo *s, struct kern_ipc_perm *perm, enum sw_origin origin);
 void sw_untrack(const struct ipc_namespace *ns, int id);
 void sw_count_dropped(void);
 unsigned int sw_tracked_count(void);
