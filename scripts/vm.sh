@@ -12,6 +12,7 @@
 #   -m PARAMS  insmod the module with PARAMS before COMMAND (-m '' for no parameters)
 #   -K KO      module to insmod (default build/KVER/semwatch.ko; implies -m '')
 #   -t SECS    wall-clock limit for the whole guest (default 600), then qemu is killed
+#   -b SECS    kill the guest if it has not reached COMMAND after SECS (exit 123)
 #   -L DIR     keep console.log (kernel) and output.log (command) in DIR
 #              (default build/logs/vm-KVER-TIME)
 #   -A ARGS    extra kernel command-line arguments (e.g. -A ipcmni_extend)
@@ -19,19 +20,21 @@
 # COMMAND runs in bash in the repo directory with SEMWATCH_KO, SEMWATCH_HOOK,
 # SEMWATCH_REPO, SEMWATCH_BIN set. Its output goes to stdout; kernel messages of
 # level warning and worse go to stderr prefixed "[kernel] ".
-# Exit status: the command's, 124 when the guest timed out, 125 when the guest
-# died without reporting one (panic, crash), 126 when insmod failed.
+# Exit status: the command's, 123 when the guest did not boot within -b SECS,
+# 124 when the guest timed out, 125 when the guest died without reporting one
+# (panic, crash), 126 when insmod failed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-KVER= PARAMS= LOAD=0 KO= TIMEOUT=600 LOGDIR= VERBOSE=0 KARGS= BZIMAGE=
-while getopts k:B:m:K:t:L:A:vh opt; do
+KVER= PARAMS= LOAD=0 KO= TIMEOUT=600 BOOT_LIMIT= LOGDIR= VERBOSE=0 KARGS= BZIMAGE=
+while getopts k:B:m:K:t:b:L:A:vh opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	B) BZIMAGE=$OPTARG ;;
 	m) PARAMS=$OPTARG LOAD=1 ;;
 	K) KO=$OPTARG LOAD=1 ;;
 	t) TIMEOUT=$OPTARG ;;
+	b) BOOT_LIMIT=$OPTARG ;;
 	L) LOGDIR=$OPTARG ;;
 	A) KARGS=$OPTARG ;;
 	v) VERBOSE=1 ;;
@@ -173,6 +176,20 @@ timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -sm
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	< /dev/null > "$LOGDIR/qemu.log" 2>&1 &
 QPID=$!
+WPID=
+if [ -n "$BOOT_LIMIT" ]; then
+	# The job's first kernel-log line is "init: running"; no line by then is a
+	# guest stuck in early boot, which a retry may get past (make check-debug).
+	(
+		for ((i = 0; i < BOOT_LIMIT; i++)); do
+			sleep 1
+			! grep -q 'init: running' "$CONSOLE" || exit 0
+		done
+		: > "$RUN/boot-hung"
+		kill "$QPID"
+	) < /dev/null > /dev/null 2>&1 &
+	WPID=$!
+fi
 tail -n +1 -F --pid=$QPID "$OUT" 2>/dev/null &
 TPID=$!
 if [ $VERBOSE = 1 ]; then
@@ -188,8 +205,13 @@ wait $QPID || qrc=$?
 wait $TPID 2>/dev/null || true
 elapsed=$(($(date +%s) - start))
 
+[ -z "$WPID" ] || kill "$WPID" 2>/dev/null || true
+
 rc=$(tr -d '\r' < "$STATUS" | sed -n 's/^rc=\([0-9]*\).*/\1/p' | tail -n 1)
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+if [ -e "$RUN/boot-hung" ]; then
+	echo "vm.sh: guest did not reach the job within ${BOOT_LIMIT}s (logs: $LOGDIR)" >&2
+	exit 123
+elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "vm.sh: TIMEOUT: guest killed after ${TIMEOUT}s (logs: $LOGDIR)" >&2
 	exit 124
 elif [ -z "$rc" ]; then
