@@ -85,33 +85,38 @@ static void headline_loops(const struct bench_run *run, size_t k, const struct g
 	}
 }
 
+/* A headline "A ÷ B" for one size, if both cases were measured. */
+static void headline_ratio(const struct bench_run *run, size_t k, const struct guest_log *m,
+			   const char *part, const char *a, const char *b, long long n,
+			   struct text measure)
+{
+	struct stats x = stats_of(m, part, a, n), y = stats_of(m, part, b, n);
+
+	if (x.have && y.have)
+		headline(run, k, measure, ratio_pair(x, y));
+}
+
 static void headline_read_reap(const struct bench_run *run, size_t k, const struct guest_log *m)
 {
 	struct sorted_ns ns = ns_of(m, "read-proc");
-	struct stats a, b, a0;
+	struct stats a, a0;
 	long long n, lo;
 	size_t i;
 
 	if (ns.count) {
 		n = ns.n[ns.count - 1], lo = ns.n[0];
+		headline_ratio(run, k, m, "read-proc", "semwatch", "sysvipc", n,
+			       textf("read /proc/semwatch ÷ /proc/sysvipc/sem at %lld sets", n));
 		a = stats_of(m, "read-proc", "semwatch", n);
-		b = stats_of(m, "read-proc", "sysvipc", n);
-		if (a.have && b.have)
-			headline(run, k, textf("read /proc/semwatch ÷ /proc/sysvipc/sem at %lld sets", n),
-				 ratio_pair(a, b));
 		a0 = stats_of(m, "read-proc", "semwatch", lo);
 		if (a.have && a0.have)
 			headline(run, k, textf("/proc/semwatch cost per set, %lld ÷ %lld sets", n, lo),
 				 fmt_ratio(ratio(a.min / n, a0.min / lo)));
 	}
 	ns = ns_of(m, "reap");
-	for (i = 0; i < ns.count; i++) {
-		a = stats_of(m, "reap", "semwatch", ns.n[i]);
-		b = stats_of(m, "reap", "dmsetup", ns.n[i]);
-		if (a.have && b.have)
-			headline(run, k, textf("semwatch reap ÷ dmsetup udevcomplete_all, %lld sets",
-					       ns.n[i]), ratio_pair(a, b));
-	}
+	for (i = 0; i < ns.count; i++)
+		headline_ratio(run, k, m, "reap", "semwatch", "dmsetup", ns.n[i],
+			       textf("semwatch reap ÷ dmsetup udevcomplete_all, %lld sets", ns.n[i]));
 }
 
 static void headline_memory(const struct bench_run *run, size_t k, const struct guest_log *m)
@@ -139,7 +144,6 @@ static void headline_memory(const struct bench_run *run, size_t k, const struct 
 static void headline_big(const struct bench_run *run, size_t k, const struct guest_log *b)
 {
 	struct sorted_ns ns = ns_of(b, "big-read");
-	struct stats x, y;
 	size_t i;
 
 	for (i = 0; i < b->nmeta; i++)
@@ -148,16 +152,12 @@ static void headline_big(const struct bench_run *run, size_t k, const struct gue
 					       meta_get(&b->meta[i], "n")),
 				 textf("%s", bigcheck_ok(&b->meta[i]) ? "yes" : "**no**"));
 	for (i = 0; i < ns.count; i++) {
-		x = stats_of(b, "big-read", "semwatch-allrows", ns.n[i]);
-		y = stats_of(b, "big-read", "sysvipc", ns.n[i]);
-		if (x.have && y.have)
-			headline(run, k, textf("ipcmni_extend, %lld sets: read /proc/semwatch (a row per set) ÷ /proc/sysvipc/sem",
-					       ns.n[i]), ratio_pair(x, y));
-		x = stats_of(b, "big-reap", "semwatch", ns.n[i]);
-		y = stats_of(b, "big-reap", "dmsetup", ns.n[i]);
-		if (x.have && y.have)
-			headline(run, k, textf("ipcmni_extend, %lld sets: semwatch reap ÷ dmsetup (10,000 cookies)",
-					       ns.n[i]), ratio_pair(x, y));
+		headline_ratio(run, k, b, "big-read", "semwatch-allrows", "sysvipc", ns.n[i],
+			       textf("ipcmni_extend, %lld sets: read /proc/semwatch (a row per set) ÷ /proc/sysvipc/sem",
+				     ns.n[i]));
+		headline_ratio(run, k, b, "big-reap", "semwatch", "dmsetup", ns.n[i],
+			       textf("ipcmni_extend, %lld sets: semwatch reap ÷ dmsetup (10,000 cookies)",
+				     ns.n[i]));
 	}
 }
 

@@ -52,6 +52,22 @@ static void emit_tax(const struct bench_run *run)
 	}
 }
 
+/* One table per kernel that ran its main boot, its rows printed by @rows. */
+static void emit_kernel_tables(const struct bench_run *run, const char *const *head,
+			       size_t nhead, void (*rows)(const struct guest_log *m))
+{
+	size_t k;
+
+	for (k = 0; k < run->nkernels; k++) {
+		if (!run->main_log[k])
+			continue;
+		emit_kernel_title(run->kernel[k]);
+		emit_table_head(head, nhead);
+		rows(run->main_log[k]);
+		blank();
+	}
+}
+
 static void churn_rows(const struct guest_log *m, const char *kind)
 {
 	struct text part = textf("churn-%s", kind);
@@ -77,26 +93,23 @@ static void churn_rows(const struct guest_log *m, const char *kind)
 	}
 }
 
+static void churn_tables(const struct guest_log *m)
+{
+	churn_rows(m, "private");
+	churn_rows(m, "cookie");
+}
+
 static void emit_churn(const struct bench_run *run)
 {
 	static const char *const head[] = { "sets", "case", "reps", "min", "median",
 					    "sets/s (best)", "µs added per set (min)",
 					    "rate × no module (min)", "(median)" };
-	size_t k;
 
 	emit("## 2. Creation path: create and remove sets one by one");
 	blank();
 	emit("`semget` + `semctl(IPC_RMID)` per set; *private* is `IPC_PRIVATE`, *cookie* is key `0x0d4d0000 + i` with `IPC_CREAT|IPC_EXCL|0600` as libdevmapper creates its udev cookies (libdevmapper's following `SETVAL 1` is left out, so that only creation and removal are timed). Interleaved with section 1 (same module loads).");
 	blank();
-	for (k = 0; k < run->nkernels; k++) {
-		if (!run->main_log[k])
-			continue;
-		emit_kernel_title(run->kernel[k]);
-		emit_table_head(head, COUNT(head));
-		churn_rows(run->main_log[k], "private");
-		churn_rows(run->main_log[k], "cookie");
-		blank();
-	}
+	emit_kernel_tables(run, head, COUNT(head), churn_tables);
 }
 
 /* `ipcs -s` is not timed at every count: say whether it was killed or skipped. */
@@ -250,20 +263,12 @@ static void emit_reap(const struct bench_run *run)
 	static const char *const head[] = { "sets", "reps", "semwatch min", "median",
 					    "dmsetup min", "median", "semwatch µs/set",
 					    "dmsetup µs/set", "semwatch ÷ dmsetup (min)", "(median)" };
-	size_t k;
 
 	emit("## 4. Reaping leaked cookies");
 	blank();
 	emit("Before each run, N cookie sets are created by a process that then exits (a dead creator, as after a killed `dmsetup`); `semwatch reap --yes --force` and `dmsetup udevcomplete_all --yes` alternate on freshly made sets. Both must leave 0 sets (checked).");
 	blank();
-	for (k = 0; k < run->nkernels; k++) {
-		if (!run->main_log[k])
-			continue;
-		emit_kernel_title(run->kernel[k]);
-		emit_table_head(head, COUNT(head));
-		reap_rows(run->main_log[k]);
-		blank();
-	}
+	emit_kernel_tables(run, head, COUNT(head), reap_rows);
 }
 
 void emit_time_sections(const struct bench_run *run)
