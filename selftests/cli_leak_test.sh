@@ -4,14 +4,15 @@
 # Destroyed: the cookie of a killed `dmsetup create` and two
 # `dmsetup udevcreatecookie` cookies whose creators exited. Kept: the cookie
 # of a `dmsetup create` that is alive and waiting, a set with another prefix,
-# and (first pass, --older-than 5) every set younger than the threshold.
+# (first pass, --older-than 5) every set younger than the threshold, and a
+# dead creator's set that another process waits on (semop, wait for zero).
 # Runs in its own IPC namespace so no other test's sets interfere.
 . "$(dirname "$0")/cli_lib.sh"
 need_root_module
 if [ -z "${SW_INNER:-}" ]; then
 	SW_INNER=1 exec unshare --ipc "$0" "$@"
 fi
-ktap_plan 11
+ktap_plan 13
 dm_setup
 command -v dmsetup > /dev/null || { echo "# dmsetup missing"; }
 
@@ -60,6 +61,22 @@ grep -qx '3 semaphores with keys prefixed by 3405 (0xd4d) destroyed. 1 skipped.'
 check $? "one line per set, dmsetup's last line, exit 1 for the kept set (exit $rc)"
 [ "$(grep -c '^destroyed key=0x0d4d.*comm=dmsetup state=dead' "$T/o3")" = 3 ]
 check $? "each destroyed line names the dead dmsetup creator"
+
+# A dead creator's cookie (value 1, its creator exited) that another
+# process waits on: reap must keep it, in a dry run and for real.
+wid=$("$S" mk 0x0d4d7777 1 1)
+"$S" waitzero "$wid" &
+wpid=$!
+sleep 1
+"$BIN" reap --dry-run > "$T/o4" 2>&1
+grep -q 'kept (waiters) key=0x0d4d7777' "$T/o4" && ! grep -q '^would destroy key=0x0d4d7777' "$T/o4"
+check $? "--dry-run keeps a dead creator's set that has a waiter"
+"$BIN" reap --yes > "$T/o5" 2>&1
+sed 's/^/# /' "$T/o5"
+grep -q 'kept (waiters) key=0x0d4d7777' "$T/o5" && "$S" exists "$wid" 0x0d4d7777
+check $? "reap keeps a dead creator's set while someone waits on it"
+"$S" rm "$wid"
+wait $wpid 2> /dev/null
 
 # Let the waiting dmsetup finish, then clean the devices up.
 dmsetup udevcomplete "0x$alive" > /dev/null 2>&1

@@ -8,6 +8,8 @@
  *   cli_semctl exists SEMID KEY       exit 0 if SEMID is alive with KEY
  *   cli_semctl wait KEY               create KEY with value 1, print the
  *                                     semid, sleep until it is 0 (or removed)
+ *   cli_semctl waitzero SEMID         sleep until semaphore 0 of SEMID is 0
+ *                                     (or the set is removed)
  *   cli_semctl nextid SEMID           next semget() here gets SEMID
  * KEY, NSEMS and VAL are decimal or 0x/0o/0b-prefixed, SEMID decimal. Exit 0,
  * or 1 on any error, bad usage included, with a message on stderr (none when
@@ -95,6 +97,11 @@ int main(int argc, char **argv)
 		semop(id, &zero, 1);	/* returns at 0, or with EIDRM on removal */
 		return 0;
 	}
+	if (!strcmp(cmd, "waitzero") && argc >= 3) {
+		if (semop((int)num(argv[2], 0), &zero, 1) < 0 && errno != EIDRM)
+			die("semop");
+		return 0;
+	}
 	if (!strcmp(cmd, "nextid") && argc >= 3) {
 		f = fopen("/proc/sys/kernel/sem_next_id", "w");
 		if (!f || fputs(argv[2], f) < 0 || fclose(f))
@@ -102,6 +109,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: cli_semctl mk KEY [NSEMS [VAL]] | rm SEMID | exists SEMID KEY |\n"
-		"                  wait KEY | nextid SEMID\n");
+		"                  wait KEY | waitzero SEMID | nextid SEMID\n");
 	return 1;
 }
