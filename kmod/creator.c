@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Who created a set: a struct pid reference (exact liveness across PID reuse), the comm,
- * and the cgroup v2 path. Paths are interned per cgroup, because a container that leaks
- * cookies leaks many from the same cgroup, and a record has room for a pointer only.
- * A path is computed once per entry, so a cgroup renamed while its entry lives keeps its
- * old path. Cgroup ids are never reused, so a removed cgroup's entry is never matched
- * again; it is freed when no record refers to it and it ages out of the idle entries.
+ * and the cgroup v2 id and path. Paths are interned per cgroup, because a container that
+ * leaks cookies leaks many from the same cgroup, and kept while a record refers to them,
+ * so a leak stays attributed after its container's cgroup is gone.
+ *
+ * A hook may not compute a path (cgroup_path() takes kernfs locks that sleep on
+ * PREEMPT_RT), so a hook only looks the id up. On a miss it pins the cgroup and queues
+ * it; the deferred work reads the path and attaches it to the record. A path is read
+ * once per entry, so a cgroup renamed while its entry lives keeps its old path. Cgroup
+ * ids are never reused.
  */
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
+#include <linux/lockdep.h>
 #include <linux/overflow.h>
-#include <linux/percpu.h>
 #include <linux/pid.h>
+#include <linux/refcount.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -21,10 +26,12 @@
 #define SW_PATH_MAX 1024
 /*
  * Entries no record refers to that are kept, least recently released first out. Without
- * them, creating and removing sets one at a time (dm cookies) would compute the path and
- * allocate an entry for every set: most of the module's cost per set.
+ * them, creating and removing sets one at a time (dm cookies) would queue a path lookup
+ * for every set.
  */
 #define SW_CGROUP_IDLE_MAX 16
+/* Cgroups waiting for the deferred work; a record beyond them keeps its id only. */
+#define SW_PENDING_MAX 64
 
 /* Under sw_lock. */
 struct sw_cgroup {
@@ -35,73 +42,35 @@ struct sw_cgroup {
 	char path[];
 };
 
+/* A record whose cgroup has no entry yet, and a reference on that cgroup. */
+struct sw_pending {
+	const struct ipc_namespace *ns;
+	int id;
+	struct cgroup *cgrp;
+};
+
 static DEFINE_HASHTABLE(sw_cgroups, 8);
 static LIST_HEAD(sw_cgroups_idle);
 static unsigned int sw_cgroups_nidle;
-static char __percpu *sw_path_buf;
+static struct sw_pending sw_pending[SW_PENDING_MAX];
+static unsigned int sw_npending;
 
+/* Caller holds sw_lock. */
 static struct sw_cgroup *sw_cgroup_lookup(u64 id)
 {
 	struct sw_cgroup *cg;
 
+	lockdep_assert_held(&sw_lock);
 	hash_for_each_possible(sw_cgroups, cg, node, id)
 		if (cg->id == id)
 			return cg;
 	return NULL;
 }
 
-/* Called under rcu_read_lock(), which keeps @cgrp and its kernfs node alive. */
-static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp)
-{
-	struct sw_cgroup *cg = NULL;
-	char *buf = get_cpu_ptr(sw_path_buf);
-	int len = cgroup_path(cgrp, buf, SW_PATH_MAX);
-
-	/* Older kernels return the untruncated length, newer ones -E2BIG. */
-	if (len == -E2BIG || len >= SW_PATH_MAX)
-		len = strlen(buf);
-	if (len >= 0)
-		cg = kmalloc(struct_size(cg, path, len + 1), GFP_NOWAIT | __GFP_NOWARN);
-	if (cg) {
-		memcpy(cg->path, buf, len + 1);
-		cg->id = cgroup_id(cgrp);
-		cg->refs = 1;
-	}
-	put_cpu_ptr(sw_path_buf);
-	return cg;
-}
-
-static struct sw_cgroup *sw_cgroup_of_current(void)
-{
-	struct sw_cgroup *cg, *fresh = NULL;
-	struct cgroup *cgrp;
-
-	rcu_read_lock();
-	cgrp = task_dfl_cgroup(current);
-	spin_lock(&sw_lock);
-	cg = sw_cgroup_get(sw_cgroup_lookup(cgroup_id(cgrp)));
-	spin_unlock(&sw_lock);
-	if (!cg)
-		fresh = sw_cgroup_alloc(cgrp);
-	rcu_read_unlock();
-	if (!fresh)
-		return cg;
-
-	spin_lock(&sw_lock);
-	cg = sw_cgroup_get(sw_cgroup_lookup(fresh->id));
-	if (!cg) {
-		hash_add(sw_cgroups, &fresh->node, fresh->id);
-		cg = fresh;
-		fresh = NULL;
-	}
-	spin_unlock(&sw_lock);
-	kfree(fresh);
-	return cg;
-}
-
 /* Caller holds sw_lock. */
 struct sw_cgroup *sw_cgroup_get(struct sw_cgroup *cg)
 {
+	lockdep_assert_held(&sw_lock);
 	if (cg && !cg->refs++) {
 		list_del(&cg->idle);
 		sw_cgroups_nidle--;
@@ -109,29 +78,24 @@ struct sw_cgroup *sw_cgroup_get(struct sw_cgroup *cg)
 	return cg;
 }
 
-/* Caller holds sw_lock. An unused entry is kept; the oldest beyond the limit is freed. */
+/* Caller holds sw_lock. Never frees: the deferred work trims the idle entries. */
 static void sw_cgroup_put_locked(struct sw_cgroup *cg)
 {
+	lockdep_assert_held(&sw_lock);
 	if (!cg || --cg->refs)
 		return;
 	list_add_tail(&cg->idle, &sw_cgroups_idle);
-	if (sw_cgroups_nidle < SW_CGROUP_IDLE_MAX) {
-		sw_cgroups_nidle++;
-		return;
-	}
-	cg = list_first_entry(&sw_cgroups_idle, struct sw_cgroup, idle);
-	list_del(&cg->idle);
-	hash_del(&cg->node);
-	kfree(cg);
+	if (++sw_cgroups_nidle > SW_CGROUP_IDLE_MAX)
+		sw_defer_kick();
 }
 
 void sw_cgroup_put(struct sw_cgroup *cg)
 {
 	if (!cg)
 		return;
-	spin_lock(&sw_lock);
+	raw_spin_lock(&sw_lock);
 	sw_cgroup_put_locked(cg);
-	spin_unlock(&sw_lock);
+	raw_spin_unlock(&sw_lock);
 }
 
 const char *sw_cgroup_path(const struct sw_cgroup *cg)
@@ -139,43 +103,58 @@ const char *sw_cgroup_path(const struct sw_cgroup *cg)
 	return cg ? cg->path : NULL;
 }
 
-/* Runs in the creator's context, without sw_lock. */
-void sw_creator_capture(struct sw_creator *c)
+/* Caller holds sw_lock and rcu_read_lock(), which keeps @cgrp valid. */
+static void sw_cgroup_request(struct sw_record *r, struct cgroup *cgrp)
 {
-	c->pid = get_pid(task_tgid(current));
-	/* Not get_task_comm(): it takes task_lock, which may not nest inside sw_lock. */
-	memcpy(c->comm, current->comm, sizeof(c->comm));
-	c->comm[sizeof(c->comm) - 1] = '\0';
-	c->cgroup = sw_cgroup_of_current();
+	lockdep_assert_held(&sw_lock);
+	if (sw_npending == SW_PENDING_MAX || !cgroup_tryget(cgrp))
+		return;
+	sw_pending[sw_npending++] = (struct sw_pending){ r->ns, r->id, cgrp };
+	sw_defer_kick();
 }
 
-/* Releases what sw_creator_attach() did not take over. Without sw_lock. */
-void sw_creator_drop(struct sw_creator *c)
+/*
+ * Caller holds sw_lock and rcu_read_lock(), in the creator's context: a hook. Takes a
+ * pid reference, which the creator's own task keeps from being the last one.
+ */
+void sw_creator_attach(struct sw_record *r)
 {
-	put_pid(c->pid);
-	sw_cgroup_put(c->cgroup);
-	c->pid = NULL;
-	c->cgroup = NULL;
+	struct cgroup *cgrp;
+
+	lockdep_assert_held(&sw_lock);
+	r->creator = get_pid(task_tgid(current));
+	/* Not get_task_comm(): its task_lock() is a sleeping lock on PREEMPT_RT. */
+	memcpy(r->comm, current->comm, sizeof(r->comm));
+	r->comm[sizeof(r->comm) - 1] = '\0';
+	cgrp = task_dfl_cgroup(current);
+	r->cgid = cgroup_id(cgrp);
+	r->cgroup = sw_cgroup_get(sw_cgroup_lookup(r->cgid));
+	if (!r->cgroup)
+		sw_cgroup_request(r, cgrp);
 }
 
-/* Caller holds sw_lock. Moves @c's references into @r. */
-void sw_creator_attach(struct sw_record *r, struct sw_creator *c)
-{
-	r->creator = c->pid;
-	r->cgroup = c->cgroup;
-	memcpy(r->comm, c->comm, sizeof(r->comm));
-	c->pid = NULL;
-	c->cgroup = NULL;
-}
-
-/* Caller holds sw_lock. */
+/* Caller holds sw_lock. The creator reference must be gone already. */
 void sw_creator_detach(struct sw_record *r)
 {
-	put_pid(r->creator);
+	lockdep_assert_held(&sw_lock);
+	WARN_ON_ONCE(r->creator);
 	sw_cgroup_put_locked(r->cgroup);
-	r->creator = NULL;
 	r->cgroup = NULL;
+	r->cgid = 0;
 	r->comm[0] = '\0';
+}
+
+/*
+ * Caller holds sw_lock. Drops the creator reference unless it is the last one, whose
+ * put_pid() would free: returns false then, and the reference stays for process context.
+ */
+bool sw_creator_put_unless_last(struct sw_record *r)
+{
+	lockdep_assert_held(&sw_lock);
+	if (r->creator && !refcount_dec_not_one(&r->creator->count))
+		return false;
+	r->creator = NULL;
+	return true;
 }
 
 /* Dead means every thread of the creating process has exited. */
@@ -193,21 +172,104 @@ enum sw_state sw_creator_state(const struct sw_record *r)
 	return alive ? SW_ALIVE : SW_DEAD;
 }
 
-int sw_creator_init(void)
+/* Process context. A dead cgroup that is still referenced keeps its old path. */
+static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf)
 {
-	sw_path_buf = __alloc_percpu(SW_PATH_MAX, 1);
-	return sw_path_buf ? 0 : -ENOMEM;
+	struct sw_cgroup *cg;
+	int len = cgroup_path(cgrp, buf, SW_PATH_MAX);
+
+	/* Older kernels return the untruncated length, newer ones -E2BIG. */
+	if (len == -E2BIG || len >= SW_PATH_MAX)
+		len = strlen(buf);
+	if (len < 0)
+		return NULL;
+	cg = kmalloc(struct_size(cg, path, len + 1), GFP_KERNEL);
+	if (cg) {
+		memcpy(cg->path, buf, len + 1);
+		cg->id = cgroup_id(cgrp);
+		cg->refs = 0;
+	}
+	return cg;
 }
 
+/* Process context: a path for one pending record's cgroup, attached to the record. */
+static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
+{
+	struct sw_cgroup *fresh = sw_cgroup_alloc(p->cgrp, buf), *cg;
+	u64 id = cgroup_id(p->cgrp);
+	struct sw_record *r;
+
+	raw_spin_lock(&sw_lock);
+	cg = sw_cgroup_lookup(id);
+	if (!cg && fresh) {
+		hash_add(sw_cgroups, &fresh->node, id);
+		list_add_tail(&fresh->idle, &sw_cgroups_idle);
+		sw_cgroups_nidle++;
+		cg = fresh;
+		fresh = NULL;
+	}
+	r = sw_record_lookup(p->ns, p->id);
+	if (cg && r && r->cgid == id && !r->cgroup)
+		r->cgroup = sw_cgroup_get(cg);
+	raw_spin_unlock(&sw_lock);
+	kfree(fresh);
+}
+
+/* Process context (the deferred work, and readers): empties the pending ring. */
+void sw_cgroups_resolve(void)
+{
+	struct sw_pending p;
+	char *buf = NULL;
+
+	for (;;) {
+		raw_spin_lock(&sw_lock);
+		p.cgrp = NULL;
+		if (sw_npending)
+			p = sw_pending[--sw_npending];
+		raw_spin_unlock(&sw_lock);
+		if (!p.cgrp)
+			break;
+		if (!buf)
+			buf = kmalloc(SW_PATH_MAX, GFP_KERNEL);
+		if (buf)
+			sw_cgroup_resolve(&p, buf);
+		cgroup_put(p.cgrp);
+	}
+	kfree(buf);
+}
+
+/* Process context: frees the idle entries beyond SW_CGROUP_IDLE_MAX, oldest first. */
+void sw_cgroups_trim(void)
+{
+	struct sw_cgroup *cg;
+
+	for (;;) {
+		raw_spin_lock(&sw_lock);
+		cg = NULL;
+		if (sw_cgroups_nidle > SW_CGROUP_IDLE_MAX) {
+			cg = list_first_entry(&sw_cgroups_idle, struct sw_cgroup, idle);
+			list_del(&cg->idle);
+			hash_del(&cg->node);
+			sw_cgroups_nidle--;
+		}
+		raw_spin_unlock(&sw_lock);
+		if (!cg)
+			return;
+		kfree(cg);
+	}
+}
+
+/* Every record and the deferred work are gone: every entry is idle, nothing pends. */
 void sw_creator_exit(void)
 {
 	struct sw_cgroup *cg, *tmp;
 
-	/* Every record has gone, and with them every cgroup reference: all are idle. */
+	while (sw_npending)
+		cgroup_put(sw_pending[--sw_npending].cgrp);
 	list_for_each_entry_safe(cg, tmp, &sw_cgroups_idle, idle) {
 		hash_del(&cg->node);
 		kfree(cg);
 	}
+	sw_cgroups_nidle = 0;
 	WARN_ON_ONCE(!hash_empty(sw_cgroups));
-	free_percpu(sw_path_buf);
 }

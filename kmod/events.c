@@ -4,6 +4,7 @@
  * process that removed the set (a kworker for namespace teardown), which is often the
  * question after "who created it".
  */
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -39,6 +40,7 @@ void sw_event_log(enum sw_op op, const struct sw_record *r)
 {
 	struct sw_event *e = &sw_events[sw_event_seq % SW_EVENTS];
 
+	lockdep_assert_held(&sw_lock);
 	e->seq = ++sw_event_seq;
 	e->time = ktime_get_real_seconds();
 	e->op = op;
@@ -55,16 +57,17 @@ void sw_event_log(enum sw_op op, const struct sw_record *r)
 	e->comm[sizeof(e->comm) - 1] = '\0';
 }
 
+/* One copy of the ring (about 50 KiB) under sw_lock: a few microseconds. */
 static unsigned int sw_events_copy(struct sw_event *out)
 {
 	unsigned int n, first, i;
 
-	spin_lock(&sw_lock);
+	raw_spin_lock(&sw_lock);
 	n = min_t(u64, sw_event_seq, SW_EVENTS);
 	first = (sw_event_seq - n) % SW_EVENTS;
 	for (i = 0; i < n; i++)
 		out[i] = sw_events[(first + i) % SW_EVENTS];
-	spin_unlock(&sw_lock);
+	raw_spin_unlock(&sw_lock);
 	return n;
 }
 

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A return probe on ipc/sem.c's newary() and a probe on freeary()'s entry. newary() runs
- * only when a set is created, so this hook costs nothing on other system calls. freeary()
- * is the one exit of every set: IPC_RMID and namespace teardown, which runs no system
- * call, alike.
+ * A return probe on ipc/sem.c's newary() and a probe on freeary(). newary() runs only
+ * when a set is created, so this hook costs nothing on other system calls. freeary() is
+ * the one exit of every set: IPC_RMID and namespace teardown, which runs no system call,
+ * alike. Both functions are static: compat/compat.h names the kernel series whose
+ * argument order was checked.
  */
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include "semwatch.h"
+#include "compat/compat.h"
 
 /*
  * newary() runs with the namespace's ids->rwsem held for write, so at most one instance
- * per namespace is in flight; it may sleep, so a few per CPU are plenty.
+ * per namespace is in flight; it may sleep, so a few per CPU are plenty. The same holds
+ * for freeary().
  */
 #define SW_MAXACTIVE 256
 
@@ -31,21 +34,26 @@ static int sw_newary_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static struct kretprobe sw_newary_probe = {
 	.kp.symbol_name = "newary",
+	.kp.flags = KPROBE_FLAG_DISABLED,
 	.handler = sw_newary_return,
 	.maxactive = SW_MAXACTIVE,
 };
 
-/*
- * freeary(ns, perm) is entered with the set's lock held, and keeps it until the set is
- * marked deleted. sw_track() checks `deleted` under that lock, so no insert of this set
- * can come after this removal (see semwatch.h).
- */
+static const struct ipc_namespace *sw_freeary_ns(struct pt_regs *regs)
+{
+	return (const struct ipc_namespace *)regs_get_kernel_argument(regs, SW_FREEARY_ARG_NS);
+}
+
+static int sw_freeary_id(struct pt_regs *regs)
+{
+	return ((const struct kern_ipc_perm *)
+		regs_get_kernel_argument(regs, SW_FREEARY_ARG_PERM))->id;
+}
+
+/* hook=kprobe: freeary()'s entry. Inserts run under the same rwsem (see semwatch.h). */
 static int sw_freeary_entry(struct kprobe *p, struct pt_regs *regs)
 {
-	const struct kern_ipc_perm *perm;
-
-	perm = (const struct kern_ipc_perm *)regs_get_kernel_argument(regs, 1);
-	sw_untrack((const struct ipc_namespace *)regs_get_kernel_argument(regs, 0), perm->id);
+	sw_untrack(sw_freeary_ns(regs), sw_freeary_id(regs));
 	return 0;
 }
 
@@ -54,21 +62,68 @@ static struct kprobe sw_freeary_probe = {
 	.pre_handler = sw_freeary_entry,
 };
 
-static bool sw_newary_registered;
+/*
+ * hook=tracepoint: freeary()'s return, after the kernel set `deleted`, which a late
+ * insert checks under sw_lock (see semwatch.h). The set is freed by then, so its id is
+ * read at the entry.
+ */
+struct sw_freeary_call {
+	const struct ipc_namespace *ns;
+	int id;
+};
 
-int sw_removal_hook_register(void)
+static int sw_freeary_enter(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	struct sw_freeary_call *call = (struct sw_freeary_call *)ri->data;
+
+	call->ns = sw_freeary_ns(regs);
+	call->id = sw_freeary_id(regs);
+	return 0;
+}
+
+static int sw_freeary_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	const struct sw_freeary_call *call = (const struct sw_freeary_call *)ri->data;
+
+	sw_untrack(call->ns, call->id);
+	return 0;
+}
+
+static struct kretprobe sw_freeary_retprobe = {
+	.kp.symbol_name = "freeary",
+	.entry_handler = sw_freeary_enter,
+	.handler = sw_freeary_return,
+	.data_size = sizeof(struct sw_freeary_call),
+	.maxactive = SW_MAXACTIVE,
+};
+
+static bool sw_newary_registered, sw_removal_at_return;
+
+int sw_removal_hook_register(bool at_return)
+{
+	sw_removal_at_return = at_return;
+	if (at_return)
+		return register_kretprobe(&sw_freeary_retprobe);
 	return register_kprobe(&sw_freeary_probe);
 }
 
 void sw_removal_hook_unregister(void)
 {
-	unregister_kprobe(&sw_freeary_probe);
-	if (sw_freeary_probe.nmissed)
-		pr_warn("%lu removals were missed\n", sw_freeary_probe.nmissed);
+	unsigned long missed;
+
+	if (sw_removal_at_return) {
+		unregister_kretprobe(&sw_freeary_retprobe);
+		missed = sw_freeary_retprobe.nmissed + sw_freeary_retprobe.kp.nmissed;
+	} else {
+		unregister_kprobe(&sw_freeary_probe);
+		missed = sw_freeary_probe.nmissed;
+	}
+	if (missed)
+		pr_warn("%lu removals were missed\n", missed);
 }
 
-int sw_kprobe_hook_register(void)
+/* Places the probe, disabled, so that the removal probe can be placed before it fires. */
+int sw_newary_hook_prepare(void)
 {
 	int err = register_kretprobe(&sw_newary_probe);
 
@@ -76,7 +131,12 @@ int sw_kprobe_hook_register(void)
 	return err;
 }
 
-void sw_kprobe_hook_unregister(void)
+int sw_newary_hook_enable(void)
+{
+	return enable_kretprobe(&sw_newary_probe);
+}
+
+void sw_newary_hook_unregister(void)
 {
 	unregister_kretprobe(&sw_newary_probe);
 	sw_newary_registered = false;

@@ -23,26 +23,26 @@ static void sw_sys_exit(void *data, struct pt_regs *regs, long ret)
 
 	if (ret < 0 || !sw_semget_args(regs, &a))
 		return;
-	/* Only these guarantee that this very call created the set. */
+	/* Only these prove that this very call created the set. */
 	if (a.key == IPC_PRIVATE || ((a.flags & IPC_CREAT) && (a.flags & IPC_EXCL)))
 		sw_track_current(ret, &a, SW_CREATED);
-	else if (!(a.flags & IPC_CREAT))
-		return;
 	/*
-	 * Without IPC_EXCL the call may have opened an older set. An untracked set is new
-	 * only if every set is tracked: none was dropped and the start-up scan saw all.
+	 * Without IPC_EXCL the call may have opened a set that another task created, and
+	 * that task's sys_exit may come later: nothing here tells which. The set is listed
+	 * with its creator unknown rather than with a creator that may be wrong.
 	 */
-	else if (!sw_dropped_count() && sw_scan_was_complete())
-		sw_track_current(ret, &a, SW_MAYBE_CREATED);
-	else
+	else if (a.flags & IPC_CREAT)
 		sw_track_current(ret, NULL, SW_FOUND);
 }
 
-int sw_tracepoint_hook_register(void)
+int sw_tracepoint_hook_prepare(void)
 {
 	for_each_kernel_tracepoint(sw_find_sys_exit, &sw_sys_exit_tp);
-	if (!sw_sys_exit_tp)
-		return -ENOENT;
+	return sw_sys_exit_tp ? 0 : -ENOENT;
+}
+
+int sw_tracepoint_hook_enable(void)
+{
 	return tracepoint_probe_register(sw_sys_exit_tp, sw_sys_exit, NULL);
 }
 

@@ -4,7 +4,6 @@
  * the module, and per-namespace limits and use. See semwatch.h for what keeps a
  * namespace alive while it is read here.
  */
-#include <linux/delay.h>
 #include <linux/idr.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
@@ -18,11 +17,7 @@
 
 /* Cleared for good the first time the private layout yields an impossible value. */
 static bool sw_layout_plausible = true;
-/* Whether the start-up scan reached every namespace some task was in. */
-static bool sw_scan_complete;
-
 #define SW_SCAN_MAX_NS		4096
-#define SW_SCAN_PASSES		50
 
 /* Caller holds rcu_read_lock() and keeps @ns alive. */
 static struct kern_ipc_perm *sw_sem_find(struct ipc_namespace *ns, int id)
@@ -97,10 +92,12 @@ void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin ori
 	rcu_read_unlock();
 }
 
+/* Sets recorded per pool refill: far fewer than the pool holds. */
+#define SW_SCAN_BATCH 64
+
 /*
- * Records every set of @ns, whose sem rwsem the caller holds for read. That keeps
- * creations and removals out and, since namespace teardown must take the rwsem for
- * write before it frees anything, keeps @ns itself alive: so this may sleep.
+ * Records every set of @ns, on which the caller holds a reference. The rwsem, held for
+ * read, keeps creations and removals out for the walk; it is not what keeps @ns alive.
  */
 static void sw_scan_ns(struct ipc_namespace *ns)
 {
@@ -108,7 +105,10 @@ static void sw_scan_ns(struct ipc_namespace *ns)
 	struct kern_ipc_perm *perm;
 	int idx;
 
+	down_read(&ids->rwsem);
 	for (idx = 0;; idx++) {
+		if (idx % SW_SCAN_BATCH == 0)
+			sw_pool_fill();
 		rcu_read_lock();
 		perm = idr_get_next(&ids->ipcs_idr, &idx);
 		if (perm) {
@@ -131,55 +131,39 @@ static void sw_scan_ns(struct ipc_namespace *ns)
 	up_read(&ids->rwsem);
 }
 
-/* Namespaces already scanned, and those whose rwsem was taken in this pass. */
+/* Namespaces already scanned, by address. */
 struct sw_seen {
 	const struct ipc_namespace **ns;
-	unsigned int n, n_busy;
+	unsigned int n;
 };
 
 static bool sw_seen_has(const struct sw_seen *seen, const struct ipc_namespace *ns)
 {
 	unsigned int i;
 
-	for (i = 0; i < seen->n + seen->n_busy; i++)
+	for (i = 0; i < seen->n; i++)
 		if (seen->ns[i] == ns)
 			return true;
 	return false;
 }
 
-/* Caller holds task_lock() of a task in @ns. Returns true with the rwsem taken. */
-static bool sw_claim_ns(struct ipc_namespace *ns, struct sw_seen *seen)
-{
-	bool free;
-
-	if (sw_seen_has(seen, ns) || seen->n + seen->n_busy == SW_SCAN_MAX_NS)
-		return false;
-	free = down_read_trylock(&ns->ids[SW_IPC_SEM_IDS].rwsem);
-	if (free) {
-		/* Scanned entries are kept before the busy ones. */
-		if (seen->n_busy)
-			seen->ns[seen->n + seen->n_busy] = seen->ns[seen->n];
-		seen->ns[seen->n++] = ns;
-	} else {
-		seen->ns[seen->n + seen->n_busy++] = ns;
-	}
-	return free;
-}
-
 /*
- * Returns a namespace some task is in that is not yet scanned, with its rwsem held for
- * read, or NULL. The task list cannot be walked across a sleep, so each call starts over.
+ * Returns, with a reference, a namespace some task is in that is not yet scanned, or
+ * NULL. The task list cannot be walked across a sleep, so each call starts over. A
+ * namespace freed after its scan may come back at the same address; every set of such a
+ * new namespace was created after the hooks were placed, so skipping it loses nothing.
  */
 static struct ipc_namespace *sw_next_ns(struct sw_seen *seen)
 {
-	struct ipc_namespace *found = NULL;
+	struct ipc_namespace *found = NULL, *ns;
 	struct task_struct *p;
 
 	rcu_read_lock();
 	for_each_process(p) {
 		task_lock(p);
-		if (p->nsproxy && sw_claim_ns(p->nsproxy->ipc_ns, seen))
-			found = p->nsproxy->ipc_ns;
+		ns = p->nsproxy ? p->nsproxy->ipc_ns : NULL;
+		if (ns && !sw_seen_has(seen, ns))
+			found = get_ipc_ns(ns);
 		task_unlock(p);
 		if (found)
 			break;
@@ -188,40 +172,27 @@ static struct ipc_namespace *sw_next_ns(struct sw_seen *seen)
 	return found;
 }
 
-bool sw_scan_was_complete(void)
-{
-	return READ_ONCE(sw_scan_complete);
-}
-
 /*
  * Finds the sets that predate the module in the initial namespace and in every
- * namespace some task is in. Runs after the hooks are registered, so a set created
+ * namespace some task is in. Runs after the hooks are placed, so a set created
  * meanwhile is tracked either way.
  */
 int sw_scan_existing(void)
 {
 	struct ipc_namespace *ns = sw_init_ipc_ns();
 	struct sw_seen seen = {};
-	int pass;
 
 	seen.ns = kvmalloc_array(SW_SCAN_MAX_NS, sizeof(*seen.ns), GFP_KERNEL);
 	if (!seen.ns)
 		return -ENOMEM;
-	down_read(&ns->ids[SW_IPC_SEM_IDS].rwsem);
 	seen.ns[seen.n++] = ns;
 	sw_scan_ns(ns);
-	for (pass = 0; pass < SW_SCAN_PASSES; pass++) {
-		seen.n_busy = 0;
-		while ((ns = sw_next_ns(&seen)))
-			sw_scan_ns(ns);
-		if (!seen.n_busy)
-			break;
-		msleep(20);
+	while (seen.n < SW_SCAN_MAX_NS && (ns = sw_next_ns(&seen))) {
+		seen.ns[seen.n++] = ns;
+		sw_scan_ns(ns);
+		sw_put_ipc_ns(ns);
 	}
-	sw_scan_complete = !seen.n_busy && seen.n < SW_SCAN_MAX_NS;
-	if (seen.n_busy)
-		pr_warn("some IPC namespaces stayed busy; their older sets are not listed\n");
-	if (seen.n + seen.n_busy == SW_SCAN_MAX_NS)
+	if (seen.n == SW_SCAN_MAX_NS)
 		pr_warn("more than %d IPC namespaces; older sets of the rest are not listed\n",
 			SW_SCAN_MAX_NS);
 	kvfree(seen.ns);

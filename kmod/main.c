@@ -107,30 +107,41 @@ static int sw_check_params(void)
 	return 0;
 }
 
-static int sw_creation_hook_register(void)
+/* Picks the creation hook and places it, not yet firing. */
+static int sw_creation_hook_prepare(void)
 {
-	int err = -ENOENT;
+	int err;
 
 	if (strcmp(hook, "tracepoint")) {
-		err = sw_kprobe_hook_register();
+		err = sw_newary_hook_prepare();
 		sw_use_kprobe = !err;
-		if (!err || !strcmp(hook, "kprobe")) {
-			if (err)
-				pr_err("cannot probe newary (%d)\n", err);
+		if (!err)
+			return 0;
+		if (!strcmp(hook, "kprobe")) {
+			pr_err("cannot load: cannot probe newary (%d)\n", err);
 			return err;
 		}
 		pr_info("cannot probe newary (%d); using the sys_exit tracepoint\n", err);
 	}
-	err = sw_tracepoint_hook_register();
+	err = sw_tracepoint_hook_prepare();
 	if (err)
-		pr_err("cannot hook the sys_exit tracepoint (%d)\n", err);
+		pr_err("cannot load: no sys_exit tracepoint (%d)\n", err);
+	return err;
+}
+
+static int sw_creation_hook_enable(void)
+{
+	int err = sw_use_kprobe ? sw_newary_hook_enable() : sw_tracepoint_hook_enable();
+
+	if (err)
+		pr_err("cannot load: cannot enable the %s hook (%d)\n", sw_hook_name(), err);
 	return err;
 }
 
 static void sw_creation_hook_unregister(void)
 {
 	if (sw_use_kprobe)
-		sw_kprobe_hook_unregister();
+		sw_newary_hook_unregister();
 	else
 		sw_tracepoint_hook_unregister();
 }
@@ -142,38 +153,42 @@ static int __init sw_init(void)
 	err = sw_check_params();
 	if (err)
 		return err;
-	err = sw_creator_init();
-	if (err)
-		return err;
 	err = sw_records_init();
 	if (err)
-		goto err_records;
-	/* Removal first: a set created and removed before it would leave a stale record. */
-	err = sw_removal_hook_register();
+		return err;
+	sw_defer_start();
+	err = sw_creation_hook_prepare();
+	if (err)
+		goto err_prepare;
+	/*
+	 * Removal before creation fires: a set created and removed in between would leave
+	 * a stale record. hook=tracepoint removes at freeary()'s return (see semwatch.h).
+	 */
+	err = sw_removal_hook_register(!sw_use_kprobe);
 	if (err) {
-		pr_err("cannot probe freeary (%d); removals would go unseen\n", err);
+		pr_err("cannot load: cannot probe freeary (%d); removals would go unseen\n", err);
 		goto err_removal;
 	}
-	err = sw_creation_hook_register();
+	err = sw_creation_hook_enable();
 	if (err)
-		goto err_creation;
+		goto err_enable;
 	err = sw_scan_existing();
 	if (err)
-		goto err_scan;
+		goto err_enable;
 	err = sw_procfs_init();
 	if (err)
-		goto err_scan;
+		goto err_enable;
 	sw_debugfs_init();
 	pr_info("tracking semaphore sets with the %s hook\n", sw_hook_name());
 	return 0;
 
-err_scan:
-	sw_creation_hook_unregister();
-err_creation:
+err_enable:
 	sw_removal_hook_unregister();
 err_removal:
+	sw_creation_hook_unregister();
+err_prepare:
+	sw_defer_stop();
 	sw_records_exit();
-err_records:
 	sw_creator_exit();
 	return err;
 }
@@ -185,6 +200,7 @@ static void __exit sw_exit(void)
 	sw_procfs_exit();
 	sw_creation_hook_unregister();
 	sw_removal_hook_unregister();
+	sw_defer_stop();
 	sw_records_exit();
 	sw_creator_exit();
 }

@@ -1,45 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The table of tracked sets, keyed by (namespace, semid). See semwatch.h for locking.
+ * The table of tracked sets, keyed by (namespace, semid), and the pool its records come
+ * from. Hooks may not allocate (see semwatch.h), so inserts take a record from a pool
+ * that the deferred work keeps filled, and removals give it back. A removal whose
+ * creator reference would be the last one parks the record on the retired list instead,
+ * for the deferred work to drop that reference.
  */
 #include <linux/hash.h>
 #include <linux/ipc.h>
+#include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include "semwatch.h"
 
-DEFINE_SPINLOCK(sw_lock);
+DEFINE_RAW_SPINLOCK(sw_lock);
 
 static struct hlist_head *sw_table;
 static unsigned int sw_table_bits;
 static struct kmem_cache *sw_record_cache;
-/* One freed record kept for the next insert: sets are often created and removed in turn. */
-static struct sw_record *sw_spare;
 static unsigned int sw_tracked;
 static atomic_long_t sw_dropped = ATOMIC_LONG_INIT(0);
 
+/*
+ * Free records. Below SW_POOL_LOW the deferred work fills the pool up to SW_POOL_FULL;
+ * above SW_POOL_HIGH (removals give records back) it frees the excess. A burst of more
+ * than SW_POOL_FULL creations faster than the work can run is counted as dropped.
+ */
+#define SW_POOL_FULL	1024
+#define SW_POOL_LOW	(SW_POOL_FULL * 3 / 4)
+#define SW_POOL_HIGH	(SW_POOL_FULL * 2)
+static HLIST_HEAD(sw_pool);
+static unsigned int sw_pool_size;
+static HLIST_HEAD(sw_retired);
+
 /* Buckets visited per hold of sw_lock, so that a reader never stalls the hooks long. */
 #define SW_VISIT_BATCH 64
+/* Records moved per hold of sw_lock by the deferred work. */
+#define SW_MOVE_BATCH 64
 
 static struct hlist_head *sw_bucket(const struct ipc_namespace *ns, int id)
 {
 	return &sw_table[hash_long((unsigned long)ns ^ (unsigned int)id, sw_table_bits)];
 }
 
-static struct sw_record *sw_lookup(const struct ipc_namespace *ns, int id)
+/* Caller holds sw_lock. */
+struct sw_record *sw_record_lookup(const struct ipc_namespace *ns, int id)
 {
 	struct sw_record *r;
 
+	lockdep_assert_held(&sw_lock);
 	hlist_for_each_entry(r, sw_bucket(ns, id), node)
 		if (r->ns == ns && r->id == id)
 			return r;
 	return NULL;
 }
 
+/* Caller holds sw_lock. */
+static struct sw_record *sw_pool_take(void)
+{
+	struct sw_record *r;
+
+	lockdep_assert_held(&sw_lock);
+	if (hlist_empty(&sw_pool)) {
+		sw_defer_kick();
+		return NULL;
+	}
+	r = hlist_entry(sw_pool.first, struct sw_record, node);
+	hlist_del(&r->node);
+	if (--sw_pool_size < SW_POOL_LOW)
+		sw_defer_kick();
+	return r;
+}
+
+/* Caller holds sw_lock. @r has no creator or cgroup reference left. */
+static void sw_pool_give(struct sw_record *r)
+{
+	lockdep_assert_held(&sw_lock);
+	hlist_add_head(&r->node, &sw_pool);
+	if (++sw_pool_size > SW_POOL_HIGH)
+		sw_defer_kick();
+}
+
+/* Caller holds sw_lock. Unlinks @r from the table and recycles it. */
+static void sw_record_remove(struct sw_record *r)
+{
+	lockdep_assert_held(&sw_lock);
+	hlist_del(&r->node);
+	sw_tracked--;
+	if (sw_creator_put_unless_last(r)) {
+		sw_creator_detach(r);
+		sw_pool_give(r);
+		return;
+	}
+	hlist_add_head(&r->node, &sw_retired);
+	sw_defer_kick();
+}
+
 static void sw_record_fill(struct sw_record *r, const struct sw_setinfo *s)
 {
+	memset(r, 0, sizeof(*r));
 	r->ns = s->ns;
 	r->ns_inum = s->ns_inum;
 	r->key = s->key;
@@ -49,93 +110,57 @@ static void sw_record_fill(struct sw_record *r, const struct sw_setinfo *s)
 	r->ctime = s->ctime;
 }
 
-static struct sw_record *sw_record_alloc(void)
+/*
+ * Records a set that current created (SW_CREATED) or that was found (SW_FOUND). The
+ * caller holds rcu_read_lock(), which keeps @perm readable. Legal in a hook.
+ */
+void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
+	      enum sw_origin origin)
 {
-	struct sw_record *r = xchg(&sw_spare, NULL);
+	struct sw_record *r;
 
-	if (!r)
-		return kmem_cache_zalloc(sw_record_cache, GFP_NOWAIT | __GFP_NOWARN);
-	memset(r, 0, sizeof(*r));
-	return r;
-}
-
-static void sw_record_free(struct sw_record *r)
-{
-	if (r && cmpxchg(&sw_spare, NULL, r))
-		kmem_cache_free(sw_record_cache, r);
-}
-
-/* Called with sw_lock held. Returns whether @r was (re)attributed. */
-static bool sw_record_update(struct sw_record *r, const struct sw_setinfo *s,
-			     struct sw_creator *c, enum sw_origin origin)
-{
-	/*
-	 * newary() returning an id that is already tracked means the removal of the set
-	 * that had it was missed (a probe hit nested in another is skipped): the old record
-	 * is stale, so the new one wins. A semget() without IPC_EXCL may only have opened
-	 * the set.
-	 */
-	if (origin != SW_CREATED)
-		return false;
-	sw_creator_detach(r);
-	sw_record_fill(r, s);
-	sw_creator_attach(r, c);
-	return true;
-}
-
-void sw_track(const struct sw_setinfo *s, struct kern_ipc_perm *perm, enum sw_origin origin)
-{
-	struct sw_creator c = {};
-	struct sw_record *r, *fresh;
-
-	if (origin != SW_FOUND)
-		sw_creator_capture(&c);
-	fresh = sw_record_alloc();
-
-	/* The set's lock orders this against freeary(): see semwatch.h. */
-	spin_lock(&perm->lock);
-	spin_lock(&sw_lock);
-	if (perm->deleted)
+	raw_spin_lock(&sw_lock);
+	/* Ordered against the removal probe by sw_lock: see semwatch.h. */
+	if (READ_ONCE(perm->deleted))
 		goto unlock;
-	r = sw_lookup(s->ns, s->id);
+	r = sw_record_lookup(s->ns, s->id);
 	if (r) {
-		if (sw_record_update(r, s, &c, origin))
-			sw_event_log(SW_OP_CREATE, r);
-		goto unlock;
+		/*
+		 * newary() returning an id that is already tracked means the removal of the
+		 * set that had it was missed (a probe hit nested in another is skipped):
+		 * the old record is stale, so the new one replaces it.
+		 */
+		if (origin != SW_CREATED)
+			goto unlock;
+		sw_record_remove(r);
 	}
-	if (!fresh || sw_tracked >= READ_ONCE(sw_max_records)) {
+	r = sw_tracked < READ_ONCE(sw_max_records) ? sw_pool_take() : NULL;
+	if (!r) {
 		atomic_long_inc(&sw_dropped);
 		goto unlock;
 	}
-	r = fresh;
-	fresh = NULL;
 	sw_record_fill(r, s);
-	if (origin != SW_FOUND)
-		sw_creator_attach(r, &c);
+	if (origin == SW_CREATED)
+		sw_creator_attach(r);
 	hlist_add_head(&r->node, sw_bucket(s->ns, s->id));
 	sw_tracked++;
 	sw_event_log(origin == SW_FOUND ? SW_OP_FOUND : SW_OP_CREATE, r);
 unlock:
-	spin_unlock(&sw_lock);
-	spin_unlock(&perm->lock);
-	sw_record_free(fresh);
-	sw_creator_drop(&c);
+	raw_spin_unlock(&sw_lock);
 }
 
+/* Legal in a hook. */
 void sw_untrack(const struct ipc_namespace *ns, int id)
 {
 	struct sw_record *r;
 
-	spin_lock(&sw_lock);
-	r = sw_lookup(ns, id);
+	raw_spin_lock(&sw_lock);
+	r = sw_record_lookup(ns, id);
 	if (r) {
 		sw_event_log(SW_OP_REMOVE, r);
-		hlist_del(&r->node);
-		sw_tracked--;
-		sw_creator_detach(r);
+		sw_record_remove(r);
 	}
-	spin_unlock(&sw_lock);
-	sw_record_free(r);
+	raw_spin_unlock(&sw_lock);
 }
 
 void sw_count_dropped(void)
@@ -153,6 +178,82 @@ unsigned long sw_dropped_count(void)
 	return atomic_long_read(&sw_dropped) + sw_kprobe_missed();
 }
 
+/* Process context: fills the pool up to SW_POOL_FULL, a batch per hold of the lock. */
+void sw_pool_fill(void)
+{
+	HLIST_HEAD(batch);
+	struct sw_record *r;
+	struct hlist_node *tmp;
+	unsigned int want, n;
+
+	do {
+		raw_spin_lock(&sw_lock);
+		want = sw_pool_size < SW_POOL_FULL ? SW_POOL_FULL - sw_pool_size : 0;
+		raw_spin_unlock(&sw_lock);
+		for (n = 0; n < min_t(unsigned int, want, SW_MOVE_BATCH); n++) {
+			r = kmem_cache_alloc(sw_record_cache, GFP_KERNEL | __GFP_NOWARN);
+			if (!r)
+				break;
+			hlist_add_head(&r->node, &batch);
+		}
+		raw_spin_lock(&sw_lock);
+		hlist_for_each_entry_safe(r, tmp, &batch, node) {
+			hlist_del(&r->node);
+			hlist_add_head(&r->node, &sw_pool);
+			sw_pool_size++;
+		}
+		raw_spin_unlock(&sw_lock);
+		cond_resched();
+	} while (n == SW_MOVE_BATCH);
+}
+
+/* Process context: frees what the pool holds beyond SW_POOL_FULL. */
+void sw_pool_trim(void)
+{
+	HLIST_HEAD(batch);
+	struct sw_record *r;
+	struct hlist_node *tmp;
+	unsigned int n;
+
+	do {
+		raw_spin_lock(&sw_lock);
+		for (n = 0; n < SW_MOVE_BATCH && sw_pool_size > SW_POOL_FULL; n++) {
+			r = hlist_entry(sw_pool.first, struct sw_record, node);
+			hlist_del(&r->node);
+			sw_pool_size--;
+			hlist_add_head(&r->node, &batch);
+		}
+		raw_spin_unlock(&sw_lock);
+		hlist_for_each_entry_safe(r, tmp, &batch, node)
+			kmem_cache_free(sw_record_cache, r);
+		INIT_HLIST_HEAD(&batch);
+	} while (n == SW_MOVE_BATCH);
+}
+
+/* Process context: drops the last creator references of removed records. */
+void sw_retired_release(void)
+{
+	struct sw_record *r;
+	struct pid *pid;
+
+	for (;;) {
+		raw_spin_lock(&sw_lock);
+		r = hlist_empty(&sw_retired) ? NULL :
+			hlist_entry(sw_retired.first, struct sw_record, node);
+		if (r) {
+			hlist_del(&r->node);
+			pid = r->creator;
+			r->creator = NULL;
+			sw_creator_detach(r);
+			sw_pool_give(r);
+		}
+		raw_spin_unlock(&sw_lock);
+		if (!r)
+			return;
+		put_pid(pid);
+	}
+}
+
 /*
  * Calls @fn on every record with sw_lock held, dropping the lock between batches of
  * buckets. A record is seen at most once; one added or removed meanwhile may be missed.
@@ -166,16 +267,16 @@ void sw_records_visit(sw_visit_fn fn, void *arg)
 
 	for (b = 0; b < nbuckets; b = end) {
 		end = min(b + SW_VISIT_BATCH, nbuckets);
-		spin_lock(&sw_lock);
+		raw_spin_lock(&sw_lock);
 		for (; b < end; b++) {
 			hlist_for_each_entry(r, &sw_table[b], node) {
 				if (!fn(r, arg)) {
-					spin_unlock(&sw_lock);
+					raw_spin_unlock(&sw_lock);
 					return;
 				}
 			}
 		}
-		spin_unlock(&sw_lock);
+		raw_spin_unlock(&sw_lock);
 		cond_resched();
 	}
 }
@@ -193,28 +294,45 @@ int sw_records_init(void)
 		kvfree(sw_table);
 		return -ENOMEM;
 	}
+	sw_pool_fill();
 	return 0;
 }
 
-/* Called after every hook is gone, so only readers could race, and none remain. */
-void sw_records_exit(void)
+static void sw_free_list(struct hlist_head *list)
 {
-	unsigned int b, nbuckets = 1U << sw_table_bits;
 	struct hlist_node *tmp;
 	struct sw_record *r;
 
+	hlist_for_each_entry_safe(r, tmp, list, node) {
+		hlist_del(&r->node);
+		put_pid(r->creator);
+		r->creator = NULL;
+		raw_spin_lock(&sw_lock);
+		sw_creator_detach(r);
+		raw_spin_unlock(&sw_lock);
+		kmem_cache_free(sw_record_cache, r);
+	}
+}
+
+/* Called after every hook and the deferred work are gone: nothing else runs. */
+void sw_records_exit(void)
+{
+	unsigned int b, nbuckets = 1U << sw_table_bits;
+
 	for (b = 0; b < nbuckets; b++) {
-		spin_lock(&sw_lock);
-		hlist_for_each_entry_safe(r, tmp, &sw_table[b], node) {
-			hlist_del(&r->node);
-			sw_creator_detach(r);
-			kmem_cache_free(sw_record_cache, r);
-		}
-		spin_unlock(&sw_lock);
+		sw_free_list(&sw_table[b]);
+		cond_resched();
+	}
+	sw_free_list(&sw_retired);
+	/* Pooled records hold nothing. */
+	while (!hlist_empty(&sw_pool)) {
+		struct sw_record *r = hlist_entry(sw_pool.first, struct sw_record, node);
+
+		hlist_del(&r->node);
+		kmem_cache_free(sw_record_cache, r);
 	}
 	sw_tracked = 0;
-	if (sw_spare)
-		kmem_cache_free(sw_record_cache, sw_spare);
+	sw_pool_size = 0;
 	kmem_cache_destroy(sw_record_cache);
 	kvfree(sw_table);
 }

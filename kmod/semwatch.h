@@ -2,48 +2,56 @@
 /*
  * semwatch: who created each System V semaphore set, and is it still alive.
  *
+ * Contexts
+ * ========
+ * Every hook runs with preemption disabled: the return probe on newary(), the probe on
+ * freeary() (an entry probe with hook=kprobe, a return probe with hook=tracepoint) and
+ * the sys_exit tracepoint probe. On PREEMPT_RT a spinlock_t sleeps there, and the slab
+ * allocator, cgroup_path() and put_pid()'s free may not be called. So a hook takes only
+ * sw_lock (a raw spinlock), takes records from a pool filled beforehand, takes only
+ * references that it can drop without freeing, and hands everything else to the
+ * deferred work (defer.c), which runs in process context.
+ *
  * Locking
  * =======
- * sw_lock (spinlock, records.c) protects:
- *  - the record hash table and every field of every struct sw_record;
- *  - sw_tracked, the interned cgroup table (creator.c), its reference counts and its
- *    list of idle entries (no record refers to them; the 16 last released are kept);
+ * sw_lock (raw spinlock, records.c) protects:
+ *  - the record hash table, every field of every struct sw_record, sw_tracked;
+ *  - the record pool and the list of retired records (records.c);
+ *  - the cgroup path cache, its reference counts, its idle list and the ring of
+ *    cgroups waiting for a path (creator.c);
  *  - the event ring (events.c).
- * It is taken in process context only: the return probe on newary(), the probe on
- * freeary()'s entry and the sys_exit tracepoint probe (all with preemption disabled),
- * the start-up scan, and readers. Nothing sleeps under it, and no other lock is taken
- * inside it but rcu_read_lock(). The cgroup path is computed before it is taken, and the
- * creator's comm is copied without get_task_comm(), whose task_lock() would nest inside.
+ * Holders never sleep, allocate or free, and take no other lock inside it (queueing the
+ * deferred work takes the workqueue's raw pool lock). Readers hold it for a bounded
+ * batch at a time. Every "caller holds sw_lock" is asserted with lockdep.
  *
  * Lock order: ids->rwsem (held by the kernel around newary() and freeary(), and for
- * read by the start-up scan) -> a set's kern_ipc_perm.lock (held by the kernel across
- * freeary(); taken by sw_track()) -> sw_lock. The scan takes a namespace's rwsem with a
- * trylock under task_lock() of a task in it, then drops task_lock() before walking.
+ * read by the start-up scan) -> sw_lock.
  *
- * sw_spare (records.c), one freed record kept for the next insert, has no lock: it is
- * taken with xchg() and given back with cmpxchg(), so each owner has it alone.
- *
- * sw_config_lock (mutex, procfs.c) serialises writes of watch_prefix and prefix_bits.
+ * sw_config_lock (mutex, main.c) serialises writes of watch_prefix and prefix_bits.
  * Each write keeps the pair valid, so readers may read either with READ_ONCE().
  *
- * Lifetimes:
- *  - A record's ns pointer is an identity, never dereferenced: nothing pins the
- *    namespace. A namespace is dereferenced only when it is current's, init's, or
- *    that of a task whose task_lock() is held.
+ * Lifetimes
+ * =========
+ *  - A record's ns pointer is an identity, never dereferenced. A namespace is
+ *    dereferenced only when it is current's, init's, that of a task whose task_lock()
+ *    is held, or one the start-up scan holds a reference on (taken and dropped through
+ *    the namespace's own proc_ns_operations, as setns() does). No lock is relied on to
+ *    keep a namespace alive.
  *  - A kern_ipc_perm is dereferenced only under rcu_read_lock(): sets are freed after
  *    a grace period.
- *  - A removal must never be followed by a late insert of the same set. In tracepoint
- *    mode the insert runs at semget()'s exit, after ids->rwsem is dropped, so another
- *    task's IPC_RMID can come between. The removal probe runs at freeary()'s entry,
- *    before the kernel sets `deleted`; but the kernel holds the set's lock from before
- *    that entry until after `deleted` is set. sw_track() checks `deleted` under the same
- *    lock, as the kernel itself does after looking a set up: either the insert comes
- *    first and the removal finds the record, or the insert sees `deleted` and is
- *    skipped. sw_track() only reads the set, so that lock alone (sem.c's global lock)
- *    is enough, as in ipc_findkey(); the per-semaphore locks are not needed. In kprobe
- *    mode the insert runs inside newary(), under ids->rwsem, which excludes freeary().
+ *  - A removal must never be followed by a late insert of the same set. Every insert
+ *    checks the set's `deleted` under sw_lock. With hook=kprobe the insert runs inside
+ *    newary(), under ids->rwsem held for write, which excludes freeary(): no race. The
+ *    start-up scan holds the rwsem for read: no race either. With hook=tracepoint the
+ *    insert runs at semget()'s exit, after the rwsem is dropped, so another task's
+ *    IPC_RMID can come between; there the removal probe runs at freeary()'s return,
+ *    after the kernel set `deleted`. Either the insert takes sw_lock first and the
+ *    removal finds the record, or the removal does and the insert sees `deleted`.
  *  - A record holds a struct pid reference on its creator, so "alive" stays exact when
- *    the PID number is reused.
+ *    the PID number is reused. A hook drops it only when it is not the last one; the
+ *    last is dropped by the deferred work.
+ *  - A cgroup waiting for its path is held by a reference (taken with a tryget, legal
+ *    in any context) until the deferred work has read the path and dropped it.
  */
 #ifndef SEMWATCH_H
 #define SEMWATCH_H
@@ -54,6 +62,7 @@
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 
+struct cgroup;
 struct ipc_namespace;
 struct kern_ipc_perm;
 struct pid;
@@ -68,16 +77,17 @@ extern unsigned int sw_max_records;
 extern unsigned int sw_proc_mode;
 extern bool sw_layout;
 
-extern spinlock_t sw_lock;
+extern raw_spinlock_t sw_lock;
 
 enum sw_state { SW_UNKNOWN, SW_ALIVE, SW_DEAD };
 
 /* One tracked semaphore set. */
 struct sw_record {
-	struct hlist_node node;
+	struct hlist_node node;		/* hash bucket, pool or retired list */
 	const struct ipc_namespace *ns;	/* identity only */
 	struct pid *creator;		/* NULL: set predates the module */
-	struct sw_cgroup *cgroup;	/* NULL: unknown */
+	struct sw_cgroup *cgroup;	/* NULL: path not (yet) known */
+	u64 cgid;			/* the creator's cgroup v2 id; 0: unknown */
 	time64_t ctime;			/* 0: unknown */
 	key_t key;
 	int id;
@@ -99,42 +109,45 @@ struct sw_setinfo {
 };
 
 /*
- * SW_CREATED: current just created the set (newary() returned).
- * SW_MAYBE_CREATED: current's semget() returned it with IPC_CREAT and every set is
- *	tracked; it is new unless already tracked.
- * SW_FOUND: the set was there before the module; creator unknown.
+ * SW_CREATED: current just created the set (newary() returned, or a semget() that can
+ *	only have created it).
+ * SW_FOUND: the set was there before the module, or current may only have opened it;
+ *	creator unknown.
  */
-enum sw_origin { SW_CREATED, SW_MAYBE_CREATED, SW_FOUND };
-
-/* The creator fields of a record, captured in the creator's context. */
-struct sw_creator {
-	struct pid *pid;
-	struct sw_cgroup *cgroup;
-	char comm[TASK_COMM_LEN];
-};
+enum sw_origin { SW_CREATED, SW_FOUND };
 
 /* records.c */
 int sw_records_init(void);
 void sw_records_exit(void);
-void sw_track(const struct sw_setinfo *s, struct kern_ipc_perm *perm, enum sw_origin origin);
+void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
+	      enum sw_origin origin);
 void sw_untrack(const struct ipc_namespace *ns, int id);
 void sw_count_dropped(void);
 unsigned int sw_tracked_count(void);
 unsigned long sw_dropped_count(void);
 typedef bool (*sw_visit_fn)(const struct sw_record *r, void *arg);
 void sw_records_visit(sw_visit_fn fn, void *arg);
+void sw_pool_fill(void);
+void sw_pool_trim(void);
+void sw_retired_release(void);
+struct sw_record *sw_record_lookup(const struct ipc_namespace *ns, int id);
 
 /* creator.c */
-int sw_creator_init(void);
 void sw_creator_exit(void);
-void sw_creator_capture(struct sw_creator *c);
-void sw_creator_drop(struct sw_creator *c);
-void sw_creator_attach(struct sw_record *r, struct sw_creator *c);
+void sw_creator_attach(struct sw_record *r);
 void sw_creator_detach(struct sw_record *r);
+bool sw_creator_put_unless_last(struct sw_record *r);
 enum sw_state sw_creator_state(const struct sw_record *r);
 struct sw_cgroup *sw_cgroup_get(struct sw_cgroup *cg);
 void sw_cgroup_put(struct sw_cgroup *cg);
 const char *sw_cgroup_path(const struct sw_cgroup *cg);
+void sw_cgroups_resolve(void);
+void sw_cgroups_trim(void);
+
+/* defer.c */
+void sw_defer_start(void);
+void sw_defer_kick(void);
+void sw_defer_stop(void);
 
 /* events.c */
 enum sw_op { SW_OP_CREATE, SW_OP_REMOVE, SW_OP_FOUND };
@@ -160,18 +173,19 @@ struct sw_ns_row {
 
 void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin origin);
 int sw_scan_existing(void);
-bool sw_scan_was_complete(void);
 int sw_ns_collect(struct sw_ns_row *rows, int max, bool all);
 
 /* hook_kprobe.c */
-int sw_removal_hook_register(void);
+int sw_newary_hook_prepare(void);
+int sw_newary_hook_enable(void);
+void sw_newary_hook_unregister(void);
+int sw_removal_hook_register(bool at_return);
 void sw_removal_hook_unregister(void);
-int sw_kprobe_hook_register(void);
-void sw_kprobe_hook_unregister(void);
 unsigned long sw_kprobe_missed(void);
 
 /* hook_tracepoint.c */
-int sw_tracepoint_hook_register(void);
+int sw_tracepoint_hook_prepare(void);
+int sw_tracepoint_hook_enable(void);
 void sw_tracepoint_hook_unregister(void);
 
 /* main.c */

@@ -6,6 +6,7 @@
  */
 #include <linux/cred.h>
 #include <linux/ipc_namespace.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/nsproxy.h>
 #include <linux/seq_file.h>
@@ -39,6 +40,7 @@ static bool sw_copy_record(const struct sw_record *r, void *arg)
 	struct sw_view *v = c->v;
 	struct sw_row *row;
 
+	lockdep_assert_held(&sw_lock);
 	if (c->only && (r->ns != c->only || r->ns_inum != c->only_inum))
 		return true;
 	if (v->n_rows == v->cap_rows)
@@ -167,6 +169,8 @@ static struct sw_view *sw_view_build(void)
 	if (!v)
 		return ERR_PTR(-ENOMEM);
 	c.v = v;
+	/* Paths that hooks queued moments ago are shown now, not on the next read. */
+	sw_cgroups_resolve();
 	sw_config_get(&v->watch_prefix, &v->prefix_bits);
 	v->now = ktime_get_real_seconds();
 	v->tracked = sw_tracked_count();

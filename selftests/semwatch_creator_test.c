@@ -104,6 +104,46 @@ TEST_F(creator, alive_then_dead)
 			  "sw-creator", "dead", 0);
 }
 
+/* Child: create a fresh key with IPC_CREAT only, as an opener would call. */
+static int creat_only(void *arg, int *out, int max SW_UNUSED)
+{
+	uint32_t key = *(uint32_t *)arg;
+
+	semctl(semget(key, 0, 0), 0, IPC_RMID);
+	out[0] = semget(key, 1, IPC_CREAT | 0600);
+	return out[0] < 0 ? -errno : 1;
+}
+
+/*
+ * A semget() with IPC_CREAT alone may have opened someone else's set. hook=kprobe sees
+ * the creation itself and names the creator; hook=tracepoint cannot tell, so it must
+ * not name anyone.
+ */
+TEST_F(creator, creat_without_excl)
+{
+	uint32_t key = sw_key(0x0d4d, 9);
+	struct sw_child *kid = &self->c.kids[self->c.nkids++];
+	struct sw_snap s;
+	struct sw_tab *w;
+	int id, r;
+
+	ASSERT_EQ(1, sw_spawn(kid, "sw-creatonly", creat_only, &key, &id, 1));
+	sw_track(&self->c, id);
+	ASSERT_EQ(0, sw_snap(&s));
+	w = sw_tab(&s, "watched");
+	r = sw_find_set(w, key, sw_ns_ino(0));
+	ASSERT_LE(0, r) sw_dump(SW_PROC);
+	if (!strcmp(sw_hdr(&s, "hook"), "tracepoint")) {
+		EXPECT_STREQ("?", sw_cell(w, r, "pid"));
+		EXPECT_STREQ("unknown", sw_cell(w, r, "state"));
+	} else {
+		EXPECT_STREQ("kprobe", sw_hdr(&s, "hook"));
+		EXPECT_EQ(kid->pid, sw_ncell(w, r, "pid"));
+		EXPECT_STREQ("sw-creatonly", sw_cell(w, r, "comm"));
+	}
+	sw_free(&s);
+}
+
 TEST_F(creator, dead_counts_in_prefix_row)
 {
 	struct mk m = { .key = { sw_key(0x0d4d, 3) }, .nsems = { 1 }, .n = 1 };

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The deferred work: everything a hook may not do (see semwatch.h), done soon after in
+ * process context. Hooks kick it; it drops the last creator references of removed
+ * records, reads the paths of new cgroups, and keeps the record pool and the idle
+ * cgroup entries within their bounds. It runs on an unbound worker, so that a burst of
+ * creations on one CPU does not keep it from running on another.
+ */
+#include <linux/workqueue.h>
+#include "semwatch.h"
+
+static bool sw_defer_on;
+
+static void sw_defer_run(struct work_struct *work)
+{
+	sw_retired_release();
+	sw_cgroups_resolve();
+	sw_pool_fill();
+	sw_pool_trim();
+	sw_cgroups_trim();
+}
+
+static DECLARE_WORK(sw_defer_work, sw_defer_run);
+
+void sw_defer_start(void)
+{
+	WRITE_ONCE(sw_defer_on, true);
+}
+
+/* Legal in a hook: queue_work() takes only raw locks. */
+void sw_defer_kick(void)
+{
+	if (READ_ONCE(sw_defer_on))
+		queue_work(system_unbound_wq, &sw_defer_work);
+}
+
+/*
+ * Called once no hook or reader can kick any more. What the work had left to do is
+ * undone by sw_records_exit() and sw_creator_exit().
+ */
+void sw_defer_stop(void)
+{
+	WRITE_ONCE(sw_defer_on, false);
+	cancel_work_sync(&sw_defer_work);
+}
