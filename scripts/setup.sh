@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install everything semwatch needs to build, test and demo on Debian 12:
-# QEMU, busybox, the two pinned kernels (image + headers, see kernels.conf),
+# QEMU, busybox, the six pinned kernels (image + headers, see kernels.conf),
 # the kernel sources (kselftest headers, checkpatch), compilers and test tools.
 # Idempotent: does nothing when all is installed; otherwise needs root.
 set -euo pipefail
@@ -30,9 +30,10 @@ need_root() {
 	[ "$(id -u)" = 0 ] || { echo "setup.sh: missing packages: $*; run as root (make setup)" >&2; exit 1; }
 }
 
-# Kernel packages for one series: the pinned release, else the newest of the series.
+# Kernel packages for one line of kernels.conf: the pinned release, else the
+# newest release of the same series and flavour.
 kernel_pkgs() {
-	local series=$1 pinned=$2 rel pat
+	local series=$1 flavour=$2 pinned=$3 rel re
 	if installed "linux-image-$pinned-unsigned" && installed "linux-headers-$pinned"; then
 		return
 	fi
@@ -41,13 +42,10 @@ kernel_pkgs() {
 	fi
 	rel=$pinned
 	if ! available "linux-image-$pinned-unsigned" || ! available "linux-headers-$pinned"; then
-		case $series in
-		6.1) pat='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
-		*) pat="^linux-image-${series//./\\.}\\.[0-9]+\\+deb12-amd64-unsigned\$" ;;
-		esac
-		rel=$(apt-cache search --names-only "$pat" | awk '{print $1}' |
-			sed 's/^linux-image-//; s/-unsigned$//' | sort -V | tail -n 1)
-		[ -n "$rel" ] || { echo "setup.sh: no $series kernel available" >&2; exit 1; }
+		re=$("$REPO/scripts/kernel-release-re.sh" "$series" "$flavour")
+		rel=$(apt-cache search --names-only '^linux-image-.*-unsigned$' | awk '{print $1}' |
+			sed 's/^linux-image-//; s/-unsigned$//' | grep -E "$re" | sort -V | tail -n 1)
+		[ -n "$rel" ] || { echo "setup.sh: no $series $flavour kernel available" >&2; exit 1; }
 		echo "setup.sh: $pinned is no longer available; using $rel" >&2
 	fi
 	echo "linux-image-$rel-unsigned linux-headers-$rel"
@@ -55,9 +53,9 @@ kernel_pkgs() {
 
 MISSING=()
 for p in "${PKGS[@]}"; do installed "$p" || MISSING+=("$p"); done
-while read -r series pinned; do
+while read -r series flavour pinned; do
 	case $series in '#'* | '') continue ;; esac
-	for p in $(kernel_pkgs "$series" "$pinned"); do
+	for p in $(kernel_pkgs "$series" "$flavour" "$pinned"); do
 		installed "$p" || MISSING+=("$p")
 	done
 done < "$REPO/scripts/kernels.conf"
