@@ -1,12 +1,15 @@
 #!/bin/bash
 # CI test of how admins install semwatch (issue 6), on this build machine:
-#  1. DKMS by hand, for each kernel of scripts/kernels.sh: make dkms-install
-#     (sources + dkms add), dkms build, dkms install; the DKMS-built .ko is then
-#     loaded in a QEMU boot of that kernel and a kselftest runs against it;
-#     dkms remove --all, make dkms-uninstall: nothing may be left behind.
-#     Also: a kernel config without KRETPROBES is refused (BUILD_EXCLUSIVE).
+#  1. DKMS by hand, for each generic kernel of scripts/kernels.sh (make check
+#     covers every flavour): make dkms-install (sources + dkms add), dkms
+#     build, dkms install; the DKMS-built .ko is then loaded in a QEMU boot of
+#     that kernel and a kselftest runs against it; dkms remove --all, make
+#     dkms-uninstall: nothing may be left behind.
+#     Also refused: a kernel config without KRETPROBES (BUILD_EXCLUSIVE_CONFIG),
+#     a kernel of an unchecked series (BUILD_EXCLUSIVE_KERNEL), and a plain
+#     kbuild build for an unchecked series (#error in kmod/compat/compat.h).
 #  2. make deb; lintian (no errors); dpkg -i of both packages builds the
-#     module for both kernels; systemd-analyze verify on the installed units;
+#     module for all six kernels; systemd-analyze verify on the installed units;
 #     dpkg -r, then dpkg --purge, leave nothing behind.
 # Prints "ok N - name" / "not ok N - name" lines and a "1..N" plan; details in
 # build/logs/dkms-test/. Needs root; changes /usr/src, /var/lib/dkms,
@@ -58,9 +61,10 @@ dkms_clean() {
 pkg_installed() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qv not-installed; }
 
 echo "TAP version 13"
-mapfile -t KERNELS < <(scripts/kernels.sh)
+mapfile -t KERNELS < <(scripts/kernels.sh -f generic)
+mapfile -t ALL_KERNELS < <(scripts/kernels.sh)
 [ ${#KERNELS[@]} -gt 0 ] || { echo "Bail out! no kernels (make setup)"; exit 1; }
-note "kernels: ${KERNELS[*]}; semwatch $V"
+note "kernels: ${KERNELS[*]} (by hand), ${ALL_KERNELS[*]} (packages); semwatch $V"
 
 # Leftovers of an aborted run would make dkms add fail.
 for p in semwatch semwatch-dkms; do pkg_installed $p && dpkg --purge $p >> "$LOG" 2>&1; done
@@ -78,6 +82,26 @@ dkms build -m semwatch -v "$V" -k "${KERNELS[0]}" --kernelsourcedir "$WORK/nokre
 rc=$?
 result $([ $rc = 77 ] && ! dkms status -m semwatch -v "$V" | grep -q built; echo $?) \
 	"dkms refuses a kernel config without CONFIG_KRETPROBES (exit $rc, 77 expected)"
+
+# BUILD_EXCLUSIVE_KERNEL: a series nobody checked (6.11, 6.13) is skipped (77),
+# even with a complete config; 6.1 and 6.12 are the only ones that apply.
+for fake in 6.11.0-1-amd64 6.13.0-1-amd64; do
+	dkms build -m semwatch -v "$V" -k "$fake" \
+		--kernelsourcedir "/lib/modules/${KERNELS[0]}/build" > "$LOGS/exclusive-$fake.log" 2>&1
+	rc=$?
+	cat "$LOGS/exclusive-$fake.log" >> "$LOG"
+	result $([ $rc = 77 ] && ! dkms status -m semwatch -v "$V" | grep -q built; echo $?) \
+		"dkms skips kernel $fake of an unchecked series (exit $rc, 77 expected)"
+done
+# Built by hand for an unchecked series, the sources stop with one clear line.
+mkdir -p "$WORK/gate"
+cp -r Kbuild VERSION kmod "$WORK/gate/"
+make -C "/lib/modules/${KERNELS[0]}/build" M="$WORK/gate" PATCHLEVEL=13 modules \
+	> "$LOGS/gate.log" 2>&1
+rc=$?
+cat "$LOGS/gate.log" >> "$LOG"
+result $([ $rc != 0 ] && grep -q 'error: #error "semwatch: kernel series not checked' "$LOGS/gate.log"; echo $?) \
+	"kbuild for series 6.13 fails with semwatch's #error (make exit $rc)"
 
 for k in "${KERNELS[@]}"; do
 	timed secs t "dkms build -k $k" dkms build -m semwatch -v "$V" -k "$k"
@@ -130,7 +154,7 @@ result $([ $lrc = 0 ] && ! grep -q '^E:' "$LOGS/lintian.txt"; echo $?) "lintian:
 
 timed secs t "dpkg -i semwatch-dkms semwatch" dpkg -i "${DEBS[@]}"
 note "dpkg -i (DKMS builds for all kernels): ${secs}s"
-for k in "${KERNELS[@]}"; do
+for k in "${ALL_KERNELS[@]}"; do
 	t "dpkg -i built and installed the module for $k" bash -c \
 		"ls /lib/modules/$k/updates/dkms/semwatch.ko* &&
 		 dkms status -m semwatch -v $V -k $k | grep -q ': installed'"
