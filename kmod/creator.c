@@ -16,6 +16,7 @@
 #include <linux/lockdep.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -30,7 +31,7 @@
  * for every set.
  */
 #define SW_CGROUP_IDLE_MAX 16
-/* Cgroups waiting for the deferred work; a record beyond them keeps its id only. */
+/* Cgroups waiting for the deferred work (a stack); a record beyond them keeps its id only. */
 #define SW_PENDING_MAX 64
 
 /* Under sw_lock. */
@@ -103,7 +104,7 @@ const char *sw_cgroup_path(const struct sw_cgroup *cg)
 	return cg ? cg->path : NULL;
 }
 
-/* Caller holds sw_lock and rcu_read_lock(), which keeps @cgrp valid. */
+/* Caller holds sw_lock and rcu_read_lock(), which keeps @cgrp valid: see attach. */
 static void sw_cgroup_request(struct sw_record *r, struct cgroup *cgrp)
 {
 	lockdep_assert_held(&sw_lock);
@@ -113,15 +114,13 @@ static void sw_cgroup_request(struct sw_record *r, struct cgroup *cgrp)
 	sw_defer_kick();
 }
 
-/*
- * Caller holds sw_lock and rcu_read_lock(), in the creator's context: a hook. Takes a
- * pid reference, which the creator's own task keeps from being the last one.
- */
+/* Caller holds sw_lock and rcu_read_lock(), in the creator's context: a hook. */
 void sw_creator_attach(struct sw_record *r)
 {
 	struct cgroup *cgrp;
 
 	lockdep_assert_held(&sw_lock);
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
 	r->creator = get_pid(task_tgid(current));
 	/* Not get_task_comm(): its task_lock() is a sleeping lock on PREEMPT_RT. */
 	memcpy(r->comm, current->comm, sizeof(r->comm));
@@ -178,8 +177,8 @@ static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf)
 	struct sw_cgroup *cg;
 	int len = cgroup_path(cgrp, buf, SW_PATH_MAX);
 
-	/* Older kernels return the untruncated length, newer ones -E2BIG. */
-	if (len == -E2BIG || len >= SW_PATH_MAX)
+	/* A longer path is cut (-E2BIG), and kept so. */
+	if (len == -E2BIG)
 		len = strlen(buf);
 	if (len < 0)
 		return NULL;
@@ -215,7 +214,7 @@ static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
 	kfree(fresh);
 }
 
-/* Process context (the deferred work, and readers): empties the pending ring. */
+/* Process context (the deferred work, and readers): empties the pending stack. */
 void sw_cgroups_resolve(void)
 {
 	struct sw_pending p;

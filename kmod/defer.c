@@ -3,12 +3,15 @@
  * The deferred work: everything a hook may not do (see semwatch.h), done soon after in
  * process context. Hooks kick it; it drops the last creator references of removed
  * records, reads the paths of new cgroups, and keeps the record pool and the idle
- * cgroup entries within their bounds. It runs on an unbound worker, so that a burst of
- * creations on one CPU does not keep it from running on another.
+ * cgroup entries within their bounds. Its queue is unbound, so that a burst of creations
+ * on one CPU does not keep it from running on another, and high-priority, so that the
+ * pool is refilled before a busy creator empties it. (On PREEMPT_RT, real-time creators
+ * can still starve it; their creations beyond the pool then count as dropped.)
  */
 #include <linux/workqueue.h>
 #include "semwatch.h"
 
+static struct workqueue_struct *sw_defer_wq;
 static bool sw_defer_on;
 
 static void sw_defer_run(struct work_struct *work)
@@ -22,16 +25,20 @@ static void sw_defer_run(struct work_struct *work)
 
 static DECLARE_WORK(sw_defer_work, sw_defer_run);
 
-void sw_defer_start(void)
+int sw_defer_start(void)
 {
+	sw_defer_wq = alloc_workqueue("semwatch", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!sw_defer_wq)
+		return -ENOMEM;
 	WRITE_ONCE(sw_defer_on, true);
+	return 0;
 }
 
 /* Legal in a hook: queue_work() takes only raw locks. */
 void sw_defer_kick(void)
 {
 	if (READ_ONCE(sw_defer_on))
-		queue_work(system_unbound_wq, &sw_defer_work);
+		queue_work(sw_defer_wq, &sw_defer_work);
 }
 
 /*
@@ -42,4 +49,5 @@ void sw_defer_stop(void)
 {
 	WRITE_ONCE(sw_defer_on, false);
 	cancel_work_sync(&sw_defer_work);
+	destroy_workqueue(sw_defer_wq);
 }

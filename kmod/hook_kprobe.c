@@ -6,7 +6,10 @@
  * alike. Both functions are static: compat/compat.h names the kernel series whose
  * argument order was checked.
  */
+#include <linux/ipc_namespace.h>
 #include <linux/kprobes.h>
+#include <linux/lockdep.h>
+#include <linux/nsproxy.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include "semwatch.h"
@@ -25,6 +28,8 @@ static int sw_newary_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct sw_semget_args a;
 	bool known;
 
+	/* The exclusion against freeary() that semwatch.h relies on. */
+	lockdep_assert_held_write(&current->nsproxy->ipc_ns->ids[SW_IPC_SEM_IDS].rwsem);
 	if (id < 0)
 		return 0;
 	known = sw_semget_args(task_pt_regs(current), &a);
@@ -53,7 +58,10 @@ static int sw_freeary_id(struct pt_regs *regs)
 /* hook=kprobe: freeary()'s entry. Inserts run under the same rwsem (see semwatch.h). */
 static int sw_freeary_entry(struct kprobe *p, struct pt_regs *regs)
 {
-	sw_untrack(sw_freeary_ns(regs), sw_freeary_id(regs));
+	const struct ipc_namespace *ns = sw_freeary_ns(regs);
+
+	lockdep_assert_held_write(&ns->ids[SW_IPC_SEM_IDS].rwsem);
+	sw_untrack(ns, sw_freeary_id(regs));
 	return 0;
 }
 
@@ -142,8 +150,10 @@ void sw_newary_hook_unregister(void)
 	sw_newary_registered = false;
 }
 
-/* Creations whose return the probe could not catch. */
+/* Creations whose return the probe could not catch, or whose entry it missed. */
 unsigned long sw_kprobe_missed(void)
 {
-	return sw_newary_registered ? READ_ONCE(sw_newary_probe.nmissed) : 0;
+	if (!sw_newary_registered)
+		return 0;
+	return READ_ONCE(sw_newary_probe.nmissed) + READ_ONCE(sw_newary_probe.kp.nmissed);
 }

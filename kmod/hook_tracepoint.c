@@ -10,6 +10,7 @@
 #include "semwatch.h"
 
 static struct tracepoint *sw_sys_exit_tp;
+static bool sw_sys_exit_registered;
 
 static void sw_find_sys_exit(struct tracepoint *tp, void *found)
 {
@@ -43,11 +44,18 @@ int sw_tracepoint_hook_prepare(void)
 
 int sw_tracepoint_hook_enable(void)
 {
-	return tracepoint_probe_register(sw_sys_exit_tp, sw_sys_exit, NULL);
+	int err = tracepoint_probe_register(sw_sys_exit_tp, sw_sys_exit, NULL);
+
+	sw_sys_exit_registered = !err;
+	return err;
 }
 
+/* Removing a probe that was never added would WARN: the load may fail before it is. */
 void sw_tracepoint_hook_unregister(void)
 {
+	if (!sw_sys_exit_registered)
+		return;
 	tracepoint_probe_unregister(sw_sys_exit_tp, sw_sys_exit, NULL);
 	tracepoint_synchronize_unregister();
+	sw_sys_exit_registered = false;
 }

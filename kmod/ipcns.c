@@ -5,6 +5,8 @@
  * namespace alive while it is read here.
  */
 #include <linux/idr.h>
+#include <linux/lockdep.h>
+#include <linux/rcupdate.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/nsproxy.h>
@@ -27,6 +29,7 @@ static struct kern_ipc_perm *sw_sem_find(struct ipc_namespace *ns, int id)
 	struct kern_ipc_perm *perm;
 	int i;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
 	for (i = 0; i < ARRAY_SIZE(shifts); i++) {
 		perm = idr_find(idr, id & ((1 << shifts[i]) - 1));
 		if (perm && READ_ONCE(perm->id) == id)
@@ -103,11 +106,12 @@ static void sw_scan_ns(struct ipc_namespace *ns)
 {
 	struct ipc_ids *ids = &ns->ids[SW_IPC_SEM_IDS];
 	struct kern_ipc_perm *perm;
+	unsigned int seen = 0;
 	int idx;
 
 	down_read(&ids->rwsem);
 	for (idx = 0;; idx++) {
-		if (idx % SW_SCAN_BATCH == 0)
+		if (seen++ % SW_SCAN_BATCH == 0)
 			sw_pool_fill();
 		rcu_read_lock();
 		perm = idr_get_next(&ids->ipcs_idr, &idx);
@@ -148,26 +152,28 @@ static bool sw_seen_has(const struct sw_seen *seen, const struct ipc_namespace *
 }
 
 /*
- * Returns, with a reference, a namespace some task is in that is not yet scanned, or
- * NULL. The task list cannot be walked across a sleep, so each call starts over. A
- * namespace freed after its scan may come back at the same address; every set of such a
- * new namespace was created after the hooks were placed, so skipping it loses nothing.
+ * Returns, with a reference, a namespace some thread is in that is not yet scanned, or
+ * NULL: any thread, since unshare(CLONE_NEWIPC) needs no single-threaded process. The
+ * task list cannot be walked across a sleep, so each call starts over. A namespace
+ * freed after its scan may come back at the same address; every set of such a new
+ * namespace was created after the hooks were placed, so skipping it loses nothing.
  */
 static struct ipc_namespace *sw_next_ns(struct sw_seen *seen)
 {
 	struct ipc_namespace *found = NULL, *ns;
-	struct task_struct *p;
+	struct task_struct *g, *p;
 
 	rcu_read_lock();
-	for_each_process(p) {
+	for_each_process_thread(g, p) {
 		task_lock(p);
 		ns = p->nsproxy ? p->nsproxy->ipc_ns : NULL;
 		if (ns && !sw_seen_has(seen, ns))
 			found = get_ipc_ns(ns);
 		task_unlock(p);
 		if (found)
-			break;
+			goto out;
 	}
+out:
 	rcu_read_unlock();
 	return found;
 }
@@ -211,10 +217,13 @@ static void sw_ns_row_fill(struct sw_ns_row *row, struct ipc_namespace *ns)
 	row->sems = READ_ONCE(ns->used_sems);
 }
 
-/* Caller holds task_lock() of a task in @ns. Returns -ENOSPC when @rows is full. */
-static int sw_ns_add(struct sw_ns_row *rows, int *n, int max, struct ipc_namespace *ns)
+/* Caller holds task_lock() of @p. Returns -ENOSPC when @rows is full. */
+static int sw_ns_add(struct sw_ns_row *rows, int *n, int max, struct task_struct *p)
 {
+	struct ipc_namespace *ns = p->nsproxy->ipc_ns;
 	int i;
+
+	lockdep_assert_held(&p->alloc_lock);
 
 	for (i = *n - 1; i >= 0; i--)
 		if (rows[i].ns == ns)
@@ -226,12 +235,12 @@ static int sw_ns_add(struct sw_ns_row *rows, int *n, int max, struct ipc_namespa
 }
 
 /*
- * Fills @rows with current's namespace or, if @all, every namespace some task is in.
+ * Fills @rows with current's namespace or, if @all, every namespace some thread is in.
  * Returns the count, or -ENOSPC if @max rows are not enough.
  */
 int sw_ns_collect(struct sw_ns_row *rows, int max, bool all)
 {
-	struct task_struct *p;
+	struct task_struct *g, *p;
 	int n = 0, err = 0;
 
 	if (max < 1)
@@ -242,14 +251,15 @@ int sw_ns_collect(struct sw_ns_row *rows, int max, bool all)
 	}
 	sw_ns_row_fill(&rows[n++], sw_init_ipc_ns());
 	rcu_read_lock();
-	for_each_process(p) {
+	for_each_process_thread(g, p) {
 		task_lock(p);
 		if (p->nsproxy)
-			err = sw_ns_add(rows, &n, max, p->nsproxy->ipc_ns);
+			err = sw_ns_add(rows, &n, max, p);
 		task_unlock(p);
 		if (err)
-			break;
+			goto out;
 	}
+out:
 	rcu_read_unlock();
 	return err ? err : n;
 }

@@ -156,7 +156,9 @@ static int __init sw_init(void)
 	err = sw_records_init();
 	if (err)
 		return err;
-	sw_defer_start();
+	err = sw_defer_start();
+	if (err)
+		goto err_defer;
 	err = sw_creation_hook_prepare();
 	if (err)
 		goto err_prepare;
@@ -188,6 +190,7 @@ err_removal:
 	sw_creation_hook_unregister();
 err_prepare:
 	sw_defer_stop();
+err_defer:
 	sw_records_exit();
 	sw_creator_exit();
 	return err;

@@ -6,11 +6,13 @@
  * creator reference would be the last one parks the record on the retired list instead,
  * for the deferred work to drop that reference.
  */
-#include <linux/hash.h>
 #include <linux/ipc.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include "semwatch.h"
@@ -40,9 +42,18 @@ static HLIST_HEAD(sw_retired);
 /* Records moved per hold of sw_lock by the deferred work. */
 #define SW_MOVE_BATCH 64
 
+/*
+ * Keyed, because a container's root may choose set ids (kernel.sem_next_id): with a
+ * plain hash it could chain its sets into one bucket, which every hook then walks under
+ * the raw lock.
+ */
+static siphash_key_t sw_hash_key;
+
 static struct hlist_head *sw_bucket(const struct ipc_namespace *ns, int id)
 {
-	return &sw_table[hash_long((unsigned long)ns ^ (unsigned int)id, sw_table_bits)];
+	u64 h = siphash_2u64((unsigned long)ns, (unsigned int)id, &sw_hash_key);
+
+	return &sw_table[h & ((1U << sw_table_bits) - 1)];
 }
 
 /* Caller holds sw_lock. */
@@ -119,6 +130,7 @@ void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 {
 	struct sw_record *r;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
 	raw_spin_lock(&sw_lock);
 	/* Ordered against the removal probe by sw_lock: see semwatch.h. */
 	if (READ_ONCE(perm->deleted))
@@ -126,15 +138,16 @@ void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 	r = sw_record_lookup(s->ns, s->id);
 	if (r) {
 		/*
-		 * newary() returning an id that is already tracked means the removal of the
-		 * set that had it was missed (a probe hit nested in another is skipped):
-		 * the old record is stale, so the new one replaces it.
+		 * A creation of a tracked id: with hook=kprobe the removal of the set that
+		 * had it was missed (a probe hit nested in another is skipped), so the old
+		 * record is stale; with hook=tracepoint it may also be a "found" record of
+		 * the same set, made when the hook saw it opened. The creation wins.
 		 */
 		if (origin != SW_CREATED)
 			goto unlock;
 		sw_record_remove(r);
 	}
-	r = sw_tracked < READ_ONCE(sw_max_records) ? sw_pool_take() : NULL;
+	r = sw_tracked < sw_max_records ? sw_pool_take() : NULL;
 	if (!r) {
 		atomic_long_inc(&sw_dropped);
 		goto unlock;
@@ -227,6 +240,7 @@ void sw_pool_trim(void)
 		hlist_for_each_entry_safe(r, tmp, &batch, node)
 			kmem_cache_free(sw_record_cache, r);
 		INIT_HLIST_HEAD(&batch);
+		cond_resched();
 	} while (n == SW_MOVE_BATCH);
 }
 
@@ -251,6 +265,7 @@ void sw_retired_release(void)
 		if (!r)
 			return;
 		put_pid(pid);
+		cond_resched();
 	}
 }
 
@@ -286,6 +301,7 @@ int sw_records_init(void)
 	unsigned long want = roundup_pow_of_two(max(sw_max_records, 4U)) / 4;
 
 	sw_table_bits = clamp_t(unsigned int, ilog2(want), 8, 20);
+	get_random_bytes(&sw_hash_key, sizeof(sw_hash_key));
 	sw_table = kvcalloc(1U << sw_table_bits, sizeof(*sw_table), GFP_KERNEL);
 	if (!sw_table)
 		return -ENOMEM;

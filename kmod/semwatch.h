@@ -17,7 +17,7 @@
  * sw_lock (raw spinlock, records.c) protects:
  *  - the record hash table, every field of every struct sw_record, sw_tracked;
  *  - the record pool and the list of retired records (records.c);
- *  - the cgroup path cache, its reference counts, its idle list and the ring of
+ *  - the cgroup path cache, its reference counts, its idle list and the stack of
  *    cgroups waiting for a path (creator.c);
  *  - the event ring (events.c).
  * Holders never sleep, allocate or free, and take no other lock inside it (queueing the
@@ -27,8 +27,8 @@
  * Lock order: ids->rwsem (held by the kernel around newary() and freeary(), and for
  * read by the start-up scan) -> sw_lock.
  *
- * sw_config_lock (mutex, main.c) serialises writes of watch_prefix and prefix_bits.
- * Each write keeps the pair valid, so readers may read either with READ_ONCE().
+ * sw_config_lock (mutex, main.c) serialises writes of watch_prefix and prefix_bits, and
+ * readers that need the pair (sw_config_get()). Each write keeps the pair valid.
  *
  * Lifetimes
  * =========
@@ -145,7 +145,7 @@ void sw_cgroups_resolve(void);
 void sw_cgroups_trim(void);
 
 /* defer.c */
-void sw_defer_start(void);
+int sw_defer_start(void);
 void sw_defer_kick(void);
 void sw_defer_stop(void);
 

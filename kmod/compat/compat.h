@@ -84,9 +84,10 @@ static inline struct ipc_namespace *sw_init_ipc_ns(void)
 }
 
 /*
- * Drops a reference taken with get_ipc_ns(). put_ipc_ns() is not exported upstream, so
- * this goes through the namespace's own operations, as nsfs does when a file that pins
- * a namespace is closed. Without CONFIG_IPC_NS, get_ipc_ns() takes no reference.
+ * Drops a reference taken with get_ipc_ns(). put_ipc_ns() is exported by 6.12 but not
+ * by 6.1, so this goes through the namespace's own operations on both, as nsfs does
+ * when a file that pins a namespace is closed. Without CONFIG_IPC_NS, get_ipc_ns()
+ * takes no reference.
  */
 static inline void sw_put_ipc_ns(struct ipc_namespace *ns)
 {
