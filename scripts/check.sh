@@ -1,16 +1,43 @@
 #!/bin/bash
 # `make check`: install what is missing, build the module for every pinned
-# kernel, the selftests and the CLI, run the CLI's host unit tests, then boot
-# each kernel once in QEMU and run the kselftests for every hook mode
-# (selftests/run_vm_suite.sh). Prints a per-kernel, per-hook, per-test summary
-# and ends with "N passed, M failed[, K skipped]". Harness failures (build,
-# insmod/rmmod, kernel splat, guest timeout) each count as one failure.
+# kernel, the selftests and the CLI, run the host tests (the CLI's unit tests,
+# scripts/check-test.sh), then boot each kernel once in QEMU and run the
+# kselftests for every hook mode (selftests/run_vm_suite.sh). Prints a
+# per-kernel, per-hook, per-test summary and ends with "N passed, M failed[,
+# K skipped]". Harness failures (build, insmod/rmmod, kernel splat, guest
+# timeout) each count as one failure.
 # Exit status is non-zero when anything failed.
 # Environment: SEMWATCH_HOOKS (default "kprobe tracepoint"),
 # SEMWATCH_KERNELS (default scripts/kernels.sh), SEMWATCH_VM_TIMEOUT (s, 600),
-# SEMWATCH_TESTS (only these test programs, by name; default all),
+# SEMWATCH_TESTS (only these test programs, by name, space-separated; a name
+# that is no test program is a failure; default all),
 # SEMWATCH_KARGS (guest kernel arguments; default: an oops or soft lockup
 # panics the guest, which ends the boot at once instead of hanging it).
+
+# The programs among PROG... whose name is one of NAMES (all when NAMES is
+# empty), one per line.
+# Usage: select_progs "NAME..." PROG...
+select_progs() {
+	local names=$1 p
+	shift
+	for p; do
+		[ -z "$names" ] || case " $names " in *" ${p##*/} "*) ;; *) continue ;; esac
+		printf '%s\n' "$p"
+	done
+}
+# The guest's command: run_vm_suite.sh with every program as an argument, on
+# one line. vm.sh writes it into the job script, where each further line
+# would be a command of its own, run after the module is unloaded.
+# Usage: guest_cmd KO "HOOK..." PROG...
+guest_cmd() {
+	local ko=$1 hooks=$2
+	shift 2
+	printf 'selftests/run_vm_suite.sh %q %q' "$ko" "$hooks"
+	[ $# = 0 ] || printf ' %q' "$@"
+}
+# Sourced by scripts/check-test.sh for the functions above: stop here.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO" || exit 1
@@ -26,6 +53,20 @@ pass=0 fail=0 skip=0
 ROWS=() PROBLEMS=()
 problem() { PROBLEMS+=("$*"); fail=$((fail + 1)); echo "check: FAIL: $*"; }
 step() { echo; echo "=== $* ($(($(date +%s) - START))s)"; }
+# Run a host test that prints TAP, log it to LOG.log and count its cases.
+# Usage: host_tap LOG NAME CMD...
+host_tap() {
+	local log=$LOGS/$1.log name=$2 rc p f s
+	shift 2
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	read -r p f s < <(tr -d '\r' < "$log" | awk '
+		/^ok [0-9]/ { if (/# *SKIP/) s++; else p++ } /^not ok [0-9]/ { f++ }
+		END { print p + 0, f + 0, s + 0 }')
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	ROWS+=("host - $name $p $f $s")
+	[ "$rc" = 0 ] || [ "$f" -gt 0 ] || problem "$name exited $rc"
+}
 # Patterns of a kernel splat in the guest's log.
 SPLAT='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|RCU stall|self-detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|list_add corruption|list_del corruption|refcount_t:'
 
@@ -53,22 +94,17 @@ make -k -C selftests > "$LOGS/selftests-build.log" 2>&1 ||
 	{ tail -n 20 "$LOGS/selftests-build.log"; problem "selftests build failed"; }
 make cli > "$LOGS/cli-build.log" 2>&1 ||
 	{ tail -n 20 "$LOGS/cli-build.log"; problem "CLI build failed"; }
-PROGS=$(make -s -C selftests list 2>/dev/null)
-if [ -n "${SEMWATCH_TESTS:-}" ]; then
-	PROGS=$(for p in $PROGS; do case " $SEMWATCH_TESTS " in *" ${p##*/} "*) echo "$p" ;; esac; done)
-fi
-echo "check: test programs: $(for p in $PROGS; do printf '%s ' "${p##*/}"; done)"
+# shellcheck disable=SC2046 # the list is space-separated paths
+mapfile -t PROGS < <(select_progs "${SEMWATCH_TESTS:-}" $(make -s -C selftests list 2>/dev/null))
+echo "check: test programs: ${PROGS[*]##*/}"
+for n in ${SEMWATCH_TESTS:-}; do
+	case " ${PROGS[*]##*/} " in *" $n "*) ;; *) problem "SEMWATCH_TESTS: no test program $n" ;; esac
+done
 
 step "host unit tests"
+host_tap check-test check-sh-tests scripts/check-test.sh
 if [ -f userspace/Makefile ] && grep -q '^test:' userspace/Makefile; then
-	make -s -C userspace test 2>&1 | tee "$LOGS/unit.log"
-	urc=${PIPESTATUS[0]}
-	read -r up uf us < <(tr -d '\r' < "$LOGS/unit.log" | awk '
-		/^ok [0-9]/ { if (/# *SKIP/) s++; else p++ } /^not ok [0-9]/ { f++ }
-		END { print p + 0, f + 0, s + 0 }')
-	pass=$((pass + up)) fail=$((fail + uf)) skip=$((skip + us))
-	ROWS+=("host - userspace-unit-tests $up $uf $us")
-	[ "$urc" = 0 ] || [ "$uf" -gt 0 ] || problem "host unit tests exited $urc"
+	host_tap unit userspace-unit-tests make -s -C userspace test
 else
 	echo "check: userspace/Makefile has no test target yet; skipped"
 fi
@@ -107,7 +143,7 @@ for k in $KERNELS; do
 	case " ${BUILT[*]} " in *" $k "*) ;; *) echo "check: $k: not built, not booted"; continue ;; esac
 	t0=$(date +%s)
 	scripts/vm.sh -k "$k" -t "$VM_TIMEOUT" -L "$LOGS/$k" -A "$KARGS" -- \
-		"selftests/run_vm_suite.sh $REPO/build/$k/semwatch.ko '$HOOKS' $PROGS"
+		"$(guest_cmd "$REPO/build/$k/semwatch.ko" "$HOOKS" "${PROGS[@]}")"
 	vrc=$?
 	echo "check: $k: guest finished in $(($(date +%s) - t0))s (exit $vrc)"
 	case $vrc in
@@ -135,10 +171,10 @@ for k in $KERNELS; do
 done
 
 step "summary (logs: $LOGS)"
-printf '%-24s %-11s %-34s %6s %6s %7s\n' kernel hook test passed failed skipped
+printf '%-26s %-11s %-34s %6s %6s %7s\n' kernel hook test passed failed skipped
 for r in "${ROWS[@]}"; do
 	read -r k hook name p f s <<< "$r"
-	printf '%-24s %-11s %-34s %6s %6s %7s\n' "$k" "$hook" "$name" "$p" "$f" "$s"
+	printf '%-26s %-11s %-34s %6s %6s %7s\n' "$k" "$hook" "$name" "$p" "$f" "$s"
 done
 for p in "${PROBLEMS[@]}"; do echo "FAIL: $p"; done
 echo "check: took $(($(date +%s) - START))s"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Boot one Debian kernel in QEMU (TCG: this machine cannot load modules and
 # KVM hangs) and run a shell command as root in a chroot of the host's root
-# file system, mounted read-only over 9p, optionally after insmod'ing the
-# freshly built semwatch.ko. Used by developers, `make check` and `make demo`.
+# file system, mounted read-only over 9p (or virtio-fs on kernels without 9p,
+# the -cloud ones), optionally after insmod'ing the freshly built semwatch.ko.
+# Used by developers, `make check` and `make demo`.
 #
 # Usage: scripts/vm.sh [-k KVER] [-B BZIMAGE] [-m 'PARAMS'] [-K KO] [-t SECS] [-L DIR] [-A ARGS] [-v] -- 'COMMAND'
 #   -k KVER    kernel release (default: the running one if installed, else the newest
@@ -62,52 +63,75 @@ if [ $LOAD = 1 ] && [ ! -r "$KO" ]; then
 	echo "vm.sh: $KO missing (make KVER=$KVER)" >&2; exit 2
 fi
 
-# --- initramfs: busybox, the 9p/virtio modules (decompressed), /init; cached per kernel
+# --- how the guest reaches the host root: 9p as ever, except on kernels built
+# without it (the -cloud flavour: "# CONFIG_NET_9P is not set"), which get
+# virtio-fs served by virtiofsd. Self-built kernels (-B) have 9p built in.
+FS=9p CONFIG=/boot/config-$KVER
+VIRTIOFSD=/usr/lib/qemu/virtiofsd
+if [ -z "$BZIMAGE" ] && [ -r "$CONFIG" ] && ! grep -qE '^CONFIG_9P_FS=[ym]' "$CONFIG"; then
+	FS=virtiofs
+	grep -qE '^CONFIG_VIRTIO_FS=[ym]' "$CONFIG" ||
+		{ echo "vm.sh: kernel $KVER has neither 9p nor virtio-fs" >&2; exit 2; }
+	[ -x "$VIRTIOFSD" ] ||
+		{ echo "vm.sh: kernel $KVER has no 9p and $VIRTIOFSD is missing (make setup)" >&2; exit 2; }
+fi
+
+# --- initramfs: busybox, the virtio modules for either transport (decompressed),
+# /init; cached per kernel. The kernel command line says which transport to use
+# (semwatch_fs=), so one image serves both.
 INITRD=$REPO/build/initramfs/$KVER.cpio.gz
 build_initramfs() {
-	local tmp mods=() seen=" " m dep
+	local tmp mods seen m line dep fs base
 	tmp=$(mktemp -d "$REPO/build/initramfs/tmp.XXXXXX")
 	mkdir -p "$tmp"/{bin,dev,proc,sys,host,mod}
 	cp /bin/busybox "$tmp/bin/busybox"
 	ln -s busybox "$tmp/bin/sh"
-	# Modules in load order: each target's modules.dep entries (which list the
-	# deepest dependency last), reversed, then the target itself.
+	# Modules in load order, one list per transport (mod/order.FS): each target's
+	# modules.dep entries (which list the deepest dependency last), reversed,
+	# then the target itself.
 	add() { case $seen in *" $1 "*) ;; *) seen+="$1 "; mods+=("$1") ;; esac; }
-	for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
-		netfs fscache 9pnet 9pnet_virtio 9p; do
-		local line
-		line=$(grep -E "/$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep" || true)
-		[ -n "$line" ] || continue  # built in, or absent in this kernel
-		for dep in $(echo "${line#*:}" | tr ' ' '\n' | tac); do add "$dep"; done
-		add "${line%%:*}"
-	done
-	: > "$tmp/mod/order"
-	for m in "${mods[@]}"; do
-		local base=${m##*/}; base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
-		case $m in
-		*.xz) xz -dc "$MODDIR/$m" > "$tmp/mod/$base" ;;
-		*.zst) zstd -qdc "$MODDIR/$m" > "$tmp/mod/$base" ;;
-		*.gz) gzip -dc "$MODDIR/$m" > "$tmp/mod/$base" ;;
-		*) cp "$MODDIR/$m" "$tmp/mod/$base" ;;
-		esac
-		echo "$base" >> "$tmp/mod/order"
+	for fs in 9p virtiofs; do
+		mods=() seen=" "
+		for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
+			$(case $fs in 9p) echo netfs fscache 9pnet 9pnet_virtio 9p ;; *) echo fuse virtiofs ;; esac); do
+			line=$(grep -E "/$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep" 2>/dev/null || true)
+			[ -n "$line" ] || continue  # built in, or absent in this kernel
+			for dep in $(echo "${line#*:}" | tr ' ' '\n' | tac); do add "$dep"; done
+			add "${line%%:*}"
+		done
+		: > "$tmp/mod/order.$fs"
+		for m in "${mods[@]}"; do
+			base=${m##*/}; base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
+			[ -e "$tmp/mod/$base" ] || case $m in
+			*.xz) xz -dc "$MODDIR/$m" > "$tmp/mod/$base" ;;
+			*.zst) zstd -qdc "$MODDIR/$m" > "$tmp/mod/$base" ;;
+			*.gz) gzip -dc "$MODDIR/$m" > "$tmp/mod/$base" ;;
+			*) cp "$MODDIR/$m" "$tmp/mod/$base" ;;
+			esac
+			echo "$base" >> "$tmp/mod/order.$fs"
+		done
 	done
 	cat > "$tmp/init" <<'INIT'
 #!/bin/sh
-# PID 1 of the test guest: mount the host root over 9p, build the chroot, run
-# the job written by scripts/vm.sh, report its status on ttyS2, power off.
+# PID 1 of the test guest: mount the host root over 9p or virtio-fs, build the
+# chroot, run the job written by scripts/vm.sh, report its status on ttyS2,
+# power off.
 export PATH=/bin
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in $(cat /mod/order); do insmod /mod/$m || echo "init: insmod $m failed"; done
-for t in /dev/ttyS1 /dev/ttyS2; do stty -F $t raw -echo 115200; done
 run=$(sed -n 's/.*semwatch_run=\([^ ]*\).*/\1/p' /proc/cmdline)
 repo=$(sed -n 's/.*semwatch_repo=\([^ ]*\).*/\1/p' /proc/cmdline)
+fs=$(sed -n 's/.*semwatch_fs=\([^ ]*\).*/\1/p' /proc/cmdline)
+for m in $(cat /mod/order.${fs:-9p}); do insmod /mod/$m || echo "init: insmod $m failed"; done
+for t in /dev/ttyS1 /dev/ttyS2; do stty -F $t raw -echo 115200; done
 R=/host
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot $R ||
-	{ echo "init: cannot mount host root"; poweroff -f; }
+# virtiofsd cannot export read-only: the guest mounts it so.
+case $fs in
+virtiofs) mount -t virtiofs -o ro hostroot $R ;;
+*) mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot $R ;;
+esac || { echo "init: cannot mount host root"; poweroff -f; }
 # The repository (and the job in it) may be a clone under /tmp or /run, which
 # the tmpfs mounts below cover: keep a handle on it and bind it back after.
 mkdir -p /repo && mount -o bind "$R$repo" /repo
@@ -141,8 +165,18 @@ mkdir -p "$REPO/build/initramfs"
 if [ ! -s "$INITRD" ] || [ "$0" -nt "$INITRD" ]; then build_initramfs; fi
 
 # --- the job: environment, optional insmod, then the command
-RUN=$(mktemp -d "$REPO/build/vm-run.XXXXXX")
-trap 'rm -rf "$RUN"' EXIT
+RUN=$(mktemp -d "$REPO/build/vm-run.XXXXXX") VFSDIR= VPID= QPID= WPID=
+# On any exit, including an interrupted vm.sh, leave nothing running: QEMU, the
+# boot watchdog, and virtiofsd (which exits when QEMU disconnects, but not if
+# QEMU never connected).
+cleanup() {
+	local p
+	for p in $QPID $WPID $VPID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+	rm -rf "$RUN" ${VFSDIR:+"$VFSDIR"}
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 HOOK=$(printf '%s\n' "$PARAMS" | sed -n 's/.*\bhook=\([^ ]*\).*/\1/p')
 {
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -162,6 +196,29 @@ mkdir -p "$LOGDIR"
 CONSOLE=$LOGDIR/console.log OUT=$LOGDIR/output.log STATUS=$RUN/status
 : > "$CONSOLE"; : > "$OUT"; : > "$STATUS"
 
+if [ $FS = virtiofs ]; then
+	# Socket paths are limited to 108 bytes: not under the repo, which may be deep.
+	VFSDIR=$(mktemp -d "${TMPDIR:-/tmp}/semwatch-vfs.XXXXXX")
+	# sandbox=chroot: the namespace sandbox gains nothing when sharing / and
+	# needs unshare(), which containers (CI) may refuse. announce_submounts
+	# gives each host mount its own st_dev, as multidevs=remap does for 9p.
+	"$VIRTIOFSD" --socket-path="$VFSDIR/sock" -o source=/,cache=none,sandbox=chroot,announce_submounts \
+		< /dev/null > "$LOGDIR/virtiofsd.log" 2>&1 &
+	VPID=$!
+	for ((i = 0; i < 100; i++)); do
+		[ ! -S "$VFSDIR/sock" ] || break
+		kill -0 "$VPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -S "$VFSDIR/sock" ] ||
+		{ echo "vm.sh: virtiofsd did not start (logs: $LOGDIR)" >&2; cat "$LOGDIR/virtiofsd.log" >&2; exit 2; }
+	# vhost-user needs guest RAM QEMU can share with virtiofsd: size = -m.
+	SHARE=(-chardev "socket,id=vfs,path=$VFSDIR/sock" -device "vhost-user-fs-pci,chardev=vfs,tag=hostroot"
+		-object "memory-backend-memfd,id=mem,size=2G,share=on" -numa "node,memdev=mem")
+else
+	SHARE=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
+fi
+
 start=$(date +%s)
 # Two vCPUs on one TCG thread. With a thread per vCPU (QEMU 7.2's default), a vCPU
 # was seen running stale code after another one re-patched it: ftrace and kprobe
@@ -171,12 +228,10 @@ start=$(date +%s)
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 2G \
 	-nodefaults -display none -no-reboot \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=5 panic=-1 semwatch_run=$RUN semwatch_repo=$REPO${KARGS:+ $KARGS}" \
-	-serial "file:$CONSOLE" -serial "file:$OUT" -serial "file:$STATUS" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-append "console=ttyS0 loglevel=5 panic=-1 semwatch_run=$RUN semwatch_repo=$REPO semwatch_fs=$FS${KARGS:+ $KARGS}" \
+	-serial "file:$CONSOLE" -serial "file:$OUT" -serial "file:$STATUS" "${SHARE[@]}" \
 	< /dev/null > "$LOGDIR/qemu.log" 2>&1 &
 QPID=$!
-WPID=
 if [ -n "$BOOT_LIMIT" ]; then
 	# The job's first kernel-log line is "init: running"; no line by then is a
 	# guest stuck in early boot, which a retry may get past (make check-debug).
@@ -202,6 +257,7 @@ else
 fi
 qrc=0
 wait $QPID || qrc=$?
+QPID=	# reaped: its pid may be reused
 wait $TPID 2>/dev/null || true
 elapsed=$(($(date +%s) - start))
 
