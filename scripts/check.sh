@@ -1,14 +1,15 @@
 #!/bin/bash
 # `make check`: install what is missing, build the module for every pinned
 # kernel, the selftests and the CLI, run the host tests (the CLI's unit tests,
-# scripts/check-test.sh), then boot each kernel once in QEMU and run the
-# kselftests for every hook mode (selftests/run_vm_suite.sh). Prints a
-# per-kernel, per-hook, per-test summary and ends with "N passed, M failed[,
-# K skipped]". Harness failures (build, insmod/rmmod, kernel splat, guest
+# scripts/check-test.sh), then boot each kernel once in QEMU (SEMWATCH_JOBS at
+# a time) and run the kselftests for every hook mode (selftests/run_vm_suite.sh).
+# Prints a per-kernel, per-hook, per-test summary and ends with "N passed,
+# M failed[, K skipped]". Harness failures (build, insmod/rmmod, kernel splat, guest
 # timeout) each count as one failure.
 # Exit status is non-zero when anything failed.
 # Environment: SEMWATCH_HOOKS (default "kprobe tracepoint"),
-# SEMWATCH_KERNELS (default scripts/kernels.sh), SEMWATCH_VM_TIMEOUT (s, 600),
+# SEMWATCH_KERNELS (default scripts/kernels.sh), SEMWATCH_VM_TIMEOUT (s, 900),
+# SEMWATCH_JOBS (guests booted at once; default: the number of CPUs),
 # SEMWATCH_TESTS (only these test programs, by name, space-separated; a name
 # that is no test program is a failure; default all),
 # SEMWATCH_KARGS (guest kernel arguments; default: an oops or soft lockup
@@ -42,7 +43,8 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO" || exit 1
 HOOKS=${SEMWATCH_HOOKS:-kprobe tracepoint}
-VM_TIMEOUT=${SEMWATCH_VM_TIMEOUT:-600}
+VM_TIMEOUT=${SEMWATCH_VM_TIMEOUT:-900}
+JOBS=${SEMWATCH_JOBS:-$(nproc)}
 KARGS=${SEMWATCH_KARGS-oops=panic softlockup_panic=1}
 LOGS=$REPO/build/logs/check-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$LOGS"
@@ -138,14 +140,33 @@ parse_suite() {
 	}'
 }
 
-for k in $KERNELS; do
-	step "kernel $k: one boot, hooks: $HOOKS"
-	case " ${BUILT[*]} " in *" $k "*) ;; *) echo "check: $k: not built, not booted"; continue ;; esac
+# One boot of kernel $1 running the suite; the guest's output in LOGS/K/vm.out,
+# "EXIT SECONDS" in LOGS/K/rc.
+run_guest() {
+	local k=$1 t0 vrc
 	t0=$(date +%s)
+	mkdir -p "$LOGS/$k"
 	scripts/vm.sh -k "$k" -t "$VM_TIMEOUT" -L "$LOGS/$k" -A "$KARGS" -- \
-		"$(guest_cmd "$REPO/build/$k/semwatch.ko" "$HOOKS" "${PROGS[@]}")"
+		"$(guest_cmd "$REPO/build/$k/semwatch.ko" "$HOOKS" "${PROGS[@]}")" > "$LOGS/$k/vm.out" 2>&1
 	vrc=$?
+	echo "$vrc $(($(date +%s) - t0))" > "$LOGS/$k/rc"
 	echo "check: $k: guest finished in $(($(date +%s) - t0))s (exit $vrc)"
+}
+
+# Each guest is one TCG thread: JOBS of them share the host's cores.
+step "kernels, $JOBS guests at a time, one boot each, hooks: $HOOKS"
+for k in $KERNELS; do
+	case " ${BUILT[*]} " in *" $k "*) ;; *) echo "check: $k: not built, not booted"; continue ;; esac
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+	run_guest "$k" &
+done
+wait
+
+for k in $KERNELS; do
+	[ -r "$LOGS/$k/rc" ] || continue
+	step "kernel $k"
+	cat "$LOGS/$k/vm.out"
+	read -r vrc secs < "$LOGS/$k/rc"
 	case $vrc in
 	0) ;;
 	124) problem "$k: guest did not finish within ${VM_TIMEOUT}s" ;;
@@ -168,6 +189,7 @@ for k in $KERNELS; do
 		printf '%s\n' "$splats" | sed 's/^/check:   /'
 		problem "$k: kernel log shows a splat (see $LOGS/$k/console.log)"
 	fi
+	echo "check: $k: guest took ${secs}s"
 done
 
 step "summary (logs: $LOGS)"
