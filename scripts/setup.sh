@@ -10,7 +10,8 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS=(qemu-system-x86 busybox-static build-essential gcc-multilib libc6-dev-i386
 	libsmartcols-dev pkg-config dmsetup util-linux jq xz-utils zstd cpio
 	kmod procps git make
-	linux-source-6.1 linux-source-6.12)
+	linux-source-6.1 linux-source-6.12
+	flex bison bc libelf-dev libssl-dev) # the debug kernels of make check-debug
 NORECOMMENDS=(prometheus) # for promtool; recommends would pull in exporters
 # Packaging (dkms helper, scripts/dkms-test.sh): DKMS, debhelper + dh_dkms, lintian;
 # no recommends, or dkms would pull in the newest linux-headers-amd64.
