@@ -27,18 +27,20 @@ sleep 0.5
 in1() { nsenter --ipc=/proc/$h1/ns/ipc "$@"; }
 in2() { nsenter --ipc=/proc/$h2/ns/ipc "$@"; }
 both() { in1 "$@" > /dev/null && in2 "$@" > /dev/null; }
-# Old sets first (older than 1 minute by the time we reap) ...
+# Old sets first (older than 1 minute by the time we reap).
 both "$S" mk 0x0d4d1001; both "$S" mk 0x0d4d1002 1 1; both "$S" mk 0x0d4e1003
 both "$S" mk 0x0d4d1004 1 1
+in1 "$BIN" reap --older-than 0 --yes > "$T/keep" 2>&1; rc=$?
+[ $rc = 1 ] && grep -q 'creator unknown' "$T/keep" && [ "$(in1 bash -c ". $REPO/selftests/cli_lib.sh; cookies")" = "0d4d1001 0d4d1002 0d4d1004 " ]
+check $? "without --force and without the module every set is kept (exit $rc)"
 echo "# waiting 62 s so that some sets are older than 1 minute"
 sleep 62
-# ... then a young one, and an old one whose otime becomes recent.
-both "$S" mk 0x0d4d2001; both "$S" mk 0x12342002
-both dmsetup udevcomplete 0x0d4d1004
-in1 "$BIN" reap --older-than 1 --yes > "$T/keep" 2>&1; rc=$?
-[ $rc = 1 ] && grep -q 'creator unknown' "$T/keep" && [ "$(in1 bash -c ". $REPO/selftests/cli_lib.sh; cookies")" = "0d4d1001 0d4d1002 0d4d1004 0d4d2001 " ]
-check $? "without --force and without the module every set is kept (exit $rc)"
-
+# Then a young set, and an old one whose otime becomes recent: in each namespace
+# just before the two reaps, so that a slow guest cannot age them past a minute
+# in one namespace and not in the other.
+young() { "$@" "$S" mk 0x0d4d2001 > /dev/null && "$@" "$S" mk 0x12342002 > /dev/null &&
+	"$@" dmsetup udevcomplete 0x0d4d1004 > /dev/null; }
+young in1; young in2
 for age in 1 0; do
 	in1 dmsetup udevcomplete_all $age --yes > "$T/dm" 2>&1
 	in2 "$BIN" reap --force --older-than $age --yes > "$T/sw" 2>&1
