@@ -6,6 +6,7 @@
  * neither see the host's sets nor change the module's settings.
  */
 #include "sw_test.h"
+#include <pthread.h>
 
 /* Child: new IPC namespace with its own limits, one 0x5e71 and one 0x0d4d set. */
 static int ns_child(void *arg, int *out, int max SW_UNUSED)
@@ -201,6 +202,68 @@ TEST_F(ns, teardown_drops_records)
 	ASSERT_EQ(0, sw_snap(&s));
 	EXPECT_LE(0, sw_find_set(sw_tab(&s, "watched"), self->keys[0], sw_ns_ino(0)));
 	sw_free(&s);
+}
+
+/* A thread that moves alone into a new IPC namespace, makes a set there, and stays. */
+struct lone { uint32_t key; int pipe[2]; };
+
+static void *lone_thread(void *arg)
+{
+	struct lone *l = arg;
+	int out[2] = { -1, -1 };
+	struct stat st;
+
+	if (!unshare(CLONE_NEWIPC) && !stat("/proc/thread-self/ns/ipc", &st)) {
+		out[0] = semget(l->key, 2, IPC_CREAT | IPC_EXCL | 0600);
+		out[1] = (int)st.st_ino;
+	}
+	if (write(l->pipe[1], out, sizeof(out)) != sizeof(out))
+		return NULL;
+	pause();
+	return NULL;
+}
+
+/*
+ * unshare(CLONE_NEWIPC) needs no single-threaded process, so a namespace may hold
+ * only a non-leader thread. The start-up scan must still find its sets: here they
+ * were made before a reload.
+ */
+TEST_F_TIMEOUT(ns, scan_finds_namespace_of_a_lone_thread, 90)
+{
+	struct lone l = { .key = sw_key(0x5e71, 0x7a) };
+	struct sw_snap s;
+	pthread_t t;
+	int got[2], r;
+	pid_t pid;
+
+	if (!sw_can_reload())
+		SKIP(return, "SEMWATCH_KO/SEMWATCH_HOOK unset: cannot reload");
+	ASSERT_EQ(0, pipe(l.pipe));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (pthread_create(&t, NULL, lone_thread, &l))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(sizeof(got), read(l.pipe[0], got, sizeof(got)));
+	EXPECT_LE(0, got[0]);
+	EXPECT_NE((int)sw_ns_ino(0), got[1]);
+	self->c.reloaded = 1;
+	EXPECT_EQ(0, sw_reload("watch_prefix=0x5e71"));
+	ASSERT_EQ(0, sw_snap(&s));
+	r = sw_find_set(sw_tab(&s, "watched"), l.key, (unsigned int)got[1]);
+	EXPECT_LE(0, r) {
+		TH_LOG("set 0x%08x of the lone thread's namespace %u not found", l.key,
+		       (unsigned int)got[1]);
+		sw_dump(SW_PROC);
+	}
+	if (r >= 0)
+		EXPECT_EQ(2, sw_ncell(sw_tab(&s, "watched"), r, "nsems"));
+	sw_free(&s);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 SW_TEST_MAIN()
