@@ -62,7 +62,6 @@
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 
-struct cgroup;
 struct ipc_namespace;
 struct kern_ipc_perm;
 struct pid;
