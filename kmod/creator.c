@@ -7,9 +7,9 @@
  *
  * A hook may not compute a path (cgroup_path() takes kernfs locks that sleep on
  * PREEMPT_RT), so a hook only looks the id up. On a miss it pins the cgroup and queues
- * it; the deferred work reads the path and attaches it to the record. A path is read
- * once per entry, so a cgroup renamed while its entry lives keeps its old path. Cgroup
- * ids are never reused.
+ * it; the deferred work reads the path and attaches it to the record. Directories of
+ * the cgroup v2 hierarchy cannot be renamed, so a kept path stays right; readers cut it
+ * to their own cgroup namespace (reader.c). Cgroup ids are never reused.
  */
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
@@ -23,8 +23,6 @@
 #include <linux/string.h>
 #include "semwatch.h"
 
-/* Longer paths are kept truncated; the common ones (systemd, docker, k8s) fit. */
-#define SW_PATH_MAX 1024
 /*
  * Entries no record refers to that are kept, least recently released first out. Without
  * them, creating and removing sets one at a time (dm cookies) would queue a path lookup
@@ -99,6 +97,18 @@ void sw_cgroup_put(struct sw_cgroup *cg)
 	raw_spin_unlock(&sw_lock);
 }
 
+/* Process context: the entry of cgroup @id, with a reference, or NULL. */
+struct sw_cgroup *sw_cgroup_find_get(u64 id)
+{
+	struct sw_cgroup *cg;
+
+	raw_spin_lock(&sw_lock);
+	cg = sw_cgroup_get(sw_cgroup_lookup(id));
+	raw_spin_unlock(&sw_lock);
+	return cg;
+}
+
+/* No lock: a path never changes once its entry exists, and the caller holds a reference. */
 const char *sw_cgroup_path(const struct sw_cgroup *cg)
 {
 	return cg ? cg->path : NULL;
@@ -177,10 +187,8 @@ static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf)
 	struct sw_cgroup *cg;
 	int len = cgroup_path(cgrp, buf, SW_PATH_MAX);
 
-	/* A longer path is cut (-E2BIG), and kept so. */
-	if (len == -E2BIG)
-		len = strlen(buf);
-	if (len < 0)
+	/* A path that fills the buffer may have been cut: better none than a wrong one. */
+	if (len < 0 || len >= SW_PATH_MAX - 1)
 		return NULL;
 	cg = kmalloc(struct_size(cg, path, len + 1), GFP_KERNEL);
 	if (cg) {

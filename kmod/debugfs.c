@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/semwatch: `sets` lists every tracked set of every prefix, `events`
- * the latest creations and removals. Both are root-only. debugfs is optional: the
- * module works without it.
+ * the latest creations and removals. Both show every namespace, so both are for root
+ * in the initial namespaces only: the mode keeps other users out, the open keeps out
+ * containers that can see debugfs. debugfs is optional: the module works without it.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -16,9 +17,11 @@ static loff_t sw_sets_items(const struct sw_view *v)
 	return 1 + (loff_t)v->n_rows;
 }
 
-/* Item 0 is the column header, item i the (i - 1)th set. */
+/* Item 0: rows missing, and the column header. Item i: the (i - 1)th set. */
 static void sw_sets_show(struct seq_file *m, const struct sw_view *v, loff_t i)
 {
+	if (i == 0)
+		seq_printf(m, "truncated: %u\n", v->truncated);
 	if (i == 0)
 		sw_show_row_header(m);
 	else
@@ -32,6 +35,8 @@ static const struct sw_view_file sw_sets_file = {
 
 static int sw_sets_open(struct inode *inode, struct file *file)
 {
+	if (!sw_reader_initial())
+		return -EPERM;
 	return sw_view_open(file, &sw_sets_file);
 }
 
@@ -45,6 +50,8 @@ static const struct file_operations sw_sets_fops = {
 
 static int sw_events_open(struct inode *inode, struct file *file)
 {
+	if (!sw_reader_initial())
+		return -EPERM;
 	return single_open(file, sw_events_show, NULL);
 }
 

@@ -78,10 +78,7 @@ static void sw_event_show(struct seq_file *m, const struct sw_event *e)
 		seq_printf(m, "%8d ", e->pid);
 	else
 		seq_printf(m, "%8s ", "?");
-	if (e->comm[0])
-		seq_escape(m, e->comm, " \t\n\\");
-	else
-		seq_putc(m, '?');
+	sw_show_field(m, e->comm);
 	seq_printf(m, " %10u 0x%08x %d\n", e->ns_inum, (u32)e->key, e->id);
 }
 

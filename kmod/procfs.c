@@ -13,7 +13,7 @@
 #include "view.h"
 #include "compat/compat.h"
 
-#define SW_FORMAT_VERSION 1
+#define SW_FORMAT_VERSION 2
 /* Longest command accepted by a write, including its newline. */
 #define SW_WRITE_MAX 63
 
@@ -33,8 +33,13 @@ static void sw_show_header(struct seq_file *m, const struct sw_view *v)
 	seq_printf(m, "semwatch-format: %d\nhook: %s\nremoval: kprobe\nwatch_prefix: ",
 		   SW_FORMAT_VERSION, sw_hook_name());
 	sw_show_prefix(m, 0, v->watch_prefix, v->prefix_bits);
-	seq_printf(m, "\nprefix_bits: %u\ntracked: %u\ndropped: %lu\nmax_records: %u\n",
-		   v->prefix_bits, v->tracked, v->dropped, READ_ONCE(sw_max_records));
+	seq_printf(m, "\nprefix_bits: %u\ntracked: %u\n", v->prefix_bits, v->tracked);
+	if (v->dropped == SW_DROPPED_HIDDEN)
+		seq_puts(m, "dropped: -\n");
+	else
+		seq_printf(m, "dropped: %lu\n", v->dropped);
+	seq_printf(m, "max_records: %u\n", READ_ONCE(sw_max_records));
+	seq_printf(m, "truncated: %u\n", v->truncated);
 	seq_printf(m, "\nnamespaces:\n%10s %6s %10s %6s %6s %6s %10s\n", "ns", "semmsl",
 		   "semmns", "semopm", "semmni", "sets", "sems");
 }
@@ -72,7 +77,8 @@ static void sw_show_prefix_row(struct seq_file *m, const struct sw_view *v,
 
 /*
  * Output items, in order: the header (which ends with the namespaces heading), one per
- * namespace, the prefixes heading, one per prefix, the watched heading, one per set.
+ * namespace, the prefixes heading, one per prefix, the watched heading, one per set,
+ * and the end marker, by which a reader knows that it has the whole file.
  */
 static void sw_proc_show_item(struct seq_file *m, const struct sw_view *v, loff_t i)
 {
@@ -90,14 +96,16 @@ static void sw_proc_show_item(struct seq_file *m, const struct sw_view *v, loff_
 	} else if (i == prefixes_end) {
 		seq_puts(m, "\nwatched:\n");
 		sw_show_row_header(m);
-	} else {
+	} else if (i <= prefixes_end + v->n_watched) {
 		sw_show_row(m, v, &v->rows[v->watched_first + (i - prefixes_end - 1)]);
+	} else {
+		seq_puts(m, "\nend\n");
 	}
 }
 
 static loff_t sw_proc_items(const struct sw_view *v)
 {
-	return 3 + (loff_t)v->n_ns + v->n_prefixes + v->n_watched;
+	return 4 + (loff_t)v->n_ns + v->n_prefixes + v->n_watched;
 }
 
 static const struct sw_view_file sw_proc_file = {

@@ -25,7 +25,8 @@
  * batch at a time. Every "caller holds sw_lock" is asserted with lockdep.
  *
  * Lock order: ids->rwsem (held by the kernel around newary() and freeary(), and for
- * read by the start-up scan) -> sw_lock.
+ * read by the start-up scan) -> sw_lock. Readers (view.c, reader.c) take the cgroup
+ * and kernfs locks, and allocate, only with sw_lock dropped.
  *
  * sw_config_lock (mutex, main.c) serialises writes of watch_prefix and prefix_bits, and
  * readers that need the pair (sw_config_get()). Each write keeps the pair valid.
@@ -52,11 +53,16 @@
  *    last is dropped by the deferred work.
  *  - A cgroup waiting for its path is held by a reference (taken with a tryget, legal
  *    in any context) until the deferred work has read the path and dropped it.
+ *  - A cgroup path entry's path never changes once the entry is hashed, so whoever
+ *    holds a reference on the entry may read the path without sw_lock.
+ *  - A view (one open) holds no reference on records: it copies them, translating
+ *    the creator's PID under sw_lock, and holds a path entry only while it reads it.
  */
 #ifndef SEMWATCH_H
 #define SEMWATCH_H
 
 #include <linux/types.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -68,6 +74,9 @@ struct pid;
 struct pt_regs;
 struct seq_file;
 struct sw_cgroup;
+
+/* Longest cgroup path kept or shown, as /proc/PID/cgroup allows; longer ones are `?`. */
+#define SW_PATH_MAX PATH_MAX
 
 /* Module parameters (main.c). */
 extern unsigned int sw_watch_prefix;
@@ -139,6 +148,7 @@ bool sw_creator_put_unless_last(struct sw_record *r);
 enum sw_state sw_creator_state(const struct sw_record *r);
 struct sw_cgroup *sw_cgroup_get(struct sw_cgroup *cg);
 void sw_cgroup_put(struct sw_cgroup *cg);
+struct sw_cgroup *sw_cgroup_find_get(u64 id);
 const char *sw_cgroup_path(const struct sw_cgroup *cg);
 void sw_cgroups_resolve(void);
 void sw_cgroups_trim(void);
@@ -147,6 +157,9 @@ void sw_cgroups_trim(void);
 int sw_defer_start(void);
 void sw_defer_kick(void);
 void sw_defer_stop(void);
+
+/* view.c */
+void sw_show_field(struct seq_file *m, const char *s);
 
 /* events.c */
 enum sw_op { SW_OP_CREATE, SW_OP_REMOVE, SW_OP_FOUND };

@@ -1,24 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A view is what one open() of /proc/semwatch or debugfs `sets` shows: a copy of the
- * records the reader may see, sorted and summed per prefix, plus the namespaces' limits.
- * Copying at open keeps the output self-consistent and sw_lock held only briefly.
+ * records the reader may see, in the reader's terms (reader.c), sorted and summed per
+ * prefix, plus the namespaces' limits. Copying at open keeps the output self-consistent
+ * and sw_lock held only briefly; the copy is charged to the reader (SW_VIEW_GFP).
  */
 #include <linux/cred.h>
 #include <linux/ipc_namespace.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/nsproxy.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 #include "semwatch.h"
 #include "view.h"
 #include "compat/compat.h"
 
-/* Records created while the copy is taken are left for the next open. */
+/*
+ * A copy is sized for the records the reader may see, plus room for creations while it
+ * is taken. If more arrive, it is sized again for what was seen; after SW_COPY_TRIES
+ * the file says how many it left out.
+ */
+#define SW_COPY_TRIES 4
 #define SW_ROWS_SLACK 256
 #define SW_NS_ROWS_MAX SZ_1M
 
@@ -29,8 +37,8 @@ static u32 sw_prefix_of(key_t key, unsigned int bits)
 
 struct sw_copy {
 	struct sw_view *v;
-	const struct ipc_namespace *only;	/* NULL: every namespace */
-	unsigned int only_inum;
+	const struct sw_reader *rd;
+	unsigned int seen;		/* records the reader may see, copied or not */
 };
 
 /* Runs under sw_lock (sw_records_visit). */
@@ -41,10 +49,10 @@ static bool sw_copy_record(const struct sw_record *r, void *arg)
 	struct sw_row *row;
 
 	lockdep_assert_held(&sw_lock);
-	if (c->only && (r->ns != c->only || r->ns_inum != c->only_inum))
+	if (c->rd->only && (r->ns != c->rd->only || r->ns_inum != c->rd->only_inum))
 		return true;
-	if (v->n_rows == v->cap_rows)
-		return false;
+	if (c->seen++ >= v->cap_rows)
+		return true;
 	row = &v->rows[v->n_rows++];
 	row->ctime = r->ctime;
 	row->key = r->key;
@@ -53,10 +61,26 @@ static bool sw_copy_record(const struct sw_record *r, void *arg)
 	row->ns_inum = r->ns_inum;
 	row->uid = r->uid;
 	row->state = sw_creator_state(r);
-	row->pid = r->creator ? pid_nr(r->creator) : 0;
+	row->pid = sw_reader_pid(c->rd, r->creator);
 	memcpy(row->comm, r->comm, sizeof(row->comm));
-	row->cgroup = sw_cgroup_get(r->cgroup);
+	row->cgid = r->cgid;
 	return true;
+}
+
+/*
+ * An array for a view. kmalloc() is tried without retrying hard, as kvmalloc() would,
+ * then vmalloc() with __GFP_RETRY_MAYFAIL: over the reader's memory cgroup limit, both
+ * fail instead of invoking its OOM killer.
+ */
+void *sw_view_alloc(size_t n, size_t size)
+{
+	size_t bytes = array_size(n, size);
+	void *p;
+
+	if (bytes == SIZE_MAX || bytes > INT_MAX)
+		return NULL;
+	p = kmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
+	return p ?: __vmalloc(bytes, SW_VIEW_GFP);
 }
 
 static int sw_row_cmp(const void *a, const void *b, const void *priv)
@@ -100,9 +124,10 @@ static int sw_view_sum_prefixes(struct sw_view *v)
 		if (!i || sw_prefix_of(v->rows[i].key, v->prefix_bits) !=
 			  sw_prefix_of(v->rows[i - 1].key, v->prefix_bits))
 			n++;
-	v->prefixes = kvcalloc(max(n, 1U), sizeof(*v->prefixes), GFP_KERNEL);
+	v->prefixes = sw_view_alloc(max(n, 1U), sizeof(*v->prefixes));
 	if (!v->prefixes)
 		return -ENOMEM;
+	memset(v->prefixes, 0, max(n, 1U) * sizeof(*v->prefixes));
 	for (i = 0; i < v->n_rows; i++) {
 		prefix = sw_prefix_of(v->rows[i].key, v->prefix_bits);
 		if (!v->n_prefixes || v->prefixes[v->n_prefixes - 1].prefix != prefix)
@@ -117,13 +142,44 @@ static int sw_view_sum_prefixes(struct sw_view *v)
 	return 0;
 }
 
-static int sw_view_copy_records(struct sw_view *v, struct sw_copy *c)
+/* A reader in one namespace needs rows for that namespace's sets only. */
+static unsigned int sw_view_expected(const struct sw_view *v, const struct sw_reader *rd)
 {
-	v->cap_rows = sw_tracked_count() + SW_ROWS_SLACK;
-	v->rows = kvmalloc_array(v->cap_rows, sizeof(*v->rows), GFP_KERNEL);
-	if (!v->rows)
-		return -ENOMEM;
-	sw_records_visit(sw_copy_record, c);
+	if (!rd->only)
+		return sw_tracked_count();
+	return v->n_ns ? max(v->ns[0].sets, 0) : 0;
+}
+
+/*
+ * Copies the records the reader may see. A bigger copy replaces a short one only once
+ * it is allocated: if that fails, the short copy is shown and says what it lacks.
+ */
+static int sw_view_copy_records(struct sw_view *v, const struct sw_reader *rd)
+{
+	struct sw_copy c = { .v = v, .rd = rd };
+	unsigned int want = sw_view_expected(v, rd), try;
+	struct sw_row *rows;
+
+	for (try = 0; try < SW_COPY_TRIES; try++) {
+		rows = sw_view_alloc(want + max(SW_ROWS_SLACK, want / 8), sizeof(*rows));
+		if (!rows && !v->rows)
+			return -ENOMEM;
+		if (!rows)
+			break;
+		kvfree(v->rows);
+		v->rows = rows;
+		v->cap_rows = want + max(SW_ROWS_SLACK, want / 8);
+		v->n_rows = 0;
+		v->tracked = rd->only ? 0 : sw_tracked_count();
+		c.seen = 0;
+		sw_records_visit(sw_copy_record, &c);
+		if (c.seen <= v->cap_rows)
+			break;
+		want = c.seen;
+	}
+	v->truncated = c.seen - v->n_rows;
+	if (rd->only)
+		v->tracked = c.seen;
 	sort_r(v->rows, v->n_rows, sizeof(*v->rows), sw_row_cmp, NULL, &v->prefix_bits);
 	return sw_view_sum_prefixes(v);
 }
@@ -134,7 +190,7 @@ static int sw_view_collect_ns(struct sw_view *v, bool all)
 
 	for (cap = 64; n == -ENOSPC && cap <= SW_NS_ROWS_MAX; cap *= 4) {
 		kvfree(v->ns);
-		v->ns = kvmalloc_array(cap, sizeof(*v->ns), GFP_KERNEL);
+		v->ns = sw_view_alloc(cap, sizeof(*v->ns));
 		if (!v->ns)
 			return -ENOMEM;
 		n = sw_ns_collect(v->ns, cap, all);
@@ -147,10 +203,7 @@ static int sw_view_collect_ns(struct sw_view *v, bool all)
 
 static void sw_view_free(struct sw_view *v)
 {
-	unsigned int i;
-
-	for (i = 0; i < v->n_rows; i++)
-		sw_cgroup_put(v->rows[i].cgroup);
+	sw_reader_paths_free(v);
 	kvfree(v->rows);
 	kvfree(v->prefixes);
 	kvfree(v->ns);
@@ -159,25 +212,25 @@ static void sw_view_free(struct sw_view *v)
 
 static struct sw_view *sw_view_build(void)
 {
-	struct ipc_namespace *mine = current->nsproxy->ipc_ns;
-	bool all = mine == sw_init_ipc_ns();
-	struct sw_copy c = { .only = all ? NULL : mine, .only_inum = mine->ns.inum };
+	struct sw_reader rd;
 	struct sw_view *v;
 	int err;
 
-	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	v = kzalloc(sizeof(*v), SW_VIEW_GFP);
 	if (!v)
 		return ERR_PTR(-ENOMEM);
-	c.v = v;
+	sw_reader_from_current(&rd);
 	/* Paths that hooks queued moments ago are shown now, not on the next read. */
 	sw_cgroups_resolve();
 	sw_config_get(&v->watch_prefix, &v->prefix_bits);
 	v->now = ktime_get_real_seconds();
-	v->tracked = sw_tracked_count();
-	v->dropped = sw_dropped_count();
-	err = sw_view_collect_ns(v, all);
+	/* Drops are counted for the whole host: not for a container's eyes. */
+	v->dropped = rd.only ? SW_DROPPED_HIDDEN : sw_dropped_count();
+	err = sw_view_collect_ns(v, !rd.only);
 	if (!err)
-		err = sw_view_copy_records(v, &c);
+		err = sw_view_copy_records(v, &rd);
+	if (!err)
+		err = sw_reader_paths(v, &rd);
 	if (err) {
 		sw_view_free(v);
 		return ERR_PTR(err);
@@ -197,20 +250,44 @@ void sw_show_row_header(struct seq_file *m)
 		   "state", "age_s", "ns", "key", "semid", "nsems", "uid", "cgroup");
 }
 
+/*
+ * comm or a cgroup path, as one field: every byte outside printable ASCII, the space
+ * and the backslash as \ooo, so that a field never holds white space or a control
+ * character. Empty is "?" (unknown); a value that reads "?" or "-" is escaped whole.
+ */
+void sw_show_field(struct seq_file *m, const char *s)
+{
+	unsigned char c;
+
+	if (!s || !*s) {
+		seq_putc(m, '?');
+		return;
+	}
+	if ((s[0] == '?' || s[0] == '-') && !s[1]) {
+		seq_printf(m, "\\%03o", s[0]);
+		return;
+	}
+	for (; (c = *s); s++) {
+		if (c <= ' ' || c >= 0x7f || c == '\\')
+			seq_printf(m, "\\%03o", c);
+		else
+			seq_putc(m, c);
+	}
+}
+
 /* One set: the columns of the `watched` table. */
 void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_row *row)
 {
-	const char *cgroup = sw_cgroup_path(row->cgroup);
+	const struct sw_path *p = sw_reader_row_path(v, row);
 
-	if (row->pid)
+	if (row->pid == SW_PID_HIDDEN)
+		seq_printf(m, "%8s ", "-");
+	else if (row->pid)
 		seq_printf(m, "%8d ", row->pid);
 	else
 		seq_printf(m, "%8s ", "?");
 	seq_setwidth(m, 16);
-	if (row->comm[0])
-		seq_escape(m, row->comm, SW_ESCAPE);
-	else
-		seq_putc(m, '?');
+	sw_show_field(m, row->comm);
 	seq_pad(m, ' ');
 	seq_printf(m, "%-7s ", sw_state_names[row->state]);
 	if (row->ctime)
@@ -223,10 +300,10 @@ void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_ro
 	else
 		seq_printf(m, "%5s ", "?");
 	seq_printf(m, "%5u ", from_kuid_munged(seq_user_ns(m), row->uid));
-	if (cgroup && cgroup[0])
-		seq_escape(m, cgroup, SW_ESCAPE);
+	if (p && p->hidden)
+		seq_putc(m, '-');
 	else
-		seq_putc(m, '?');
+		sw_show_field(m, p ? p->path : NULL);
 	seq_putc(m, '\n');
 }
 

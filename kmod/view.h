@@ -4,10 +4,27 @@
 
 #include "semwatch.h"
 
-/* Characters escaped as \ooo in comm and cgroup, so that fields never contain space. */
-#define SW_ESCAPE " \t\n\\"
+/*
+ * Memory a view takes is charged to the reader's memory cgroup, and a reader over its
+ * limit gets ENOMEM instead of the OOM killer: one open costs at most what it shows.
+ * Arrays come from sw_view_alloc() (freed with kvfree()).
+ */
+#define SW_VIEW_GFP (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* A record as copied for one reader. */
+/* v->dropped for a reader that may not see the host-wide count. */
+#define SW_DROPPED_HIDDEN ULONG_MAX
+
+/* A creator that the reader's PID namespace cannot see. */
+#define SW_PID_HIDDEN (-1)
+
+/* A cgroup's path for one reader (reader.c), shared by the rows of that cgroup. */
+struct sw_path {
+	u64 cgid;			/* first: searched for as a u64 */
+	char *path;			/* NULL: unknown */
+	bool hidden;			/* outside the reader's cgroup namespace */
+};
+
+/* A record as copied for one reader, in the reader's terms. */
 struct sw_row {
 	time64_t ctime;
 	key_t key;
@@ -15,10 +32,18 @@ struct sw_row {
 	int nsems;
 	unsigned int ns_inum;
 	kuid_t uid;
-	pid_t pid;			/* 0: unknown */
+	pid_t pid;			/* 0: unknown; SW_PID_HIDDEN: not in the reader's */
 	u8 state;			/* enum sw_state */
 	char comm[TASK_COMM_LEN];
-	struct sw_cgroup *cgroup;	/* holds a reference */
+	u64 cgid;			/* 0: unknown */
+};
+
+/* What one reader sees: see reader.c. */
+struct sw_reader {
+	const struct ipc_namespace *only;	/* NULL: every namespace */
+	unsigned int only_inum;
+	struct pid_namespace *pid_ns;
+	struct cgroup_namespace *cgroup_ns;
 };
 
 struct sw_prefix_row {
@@ -40,6 +65,7 @@ struct sw_view_file {
 struct sw_view {
 	const struct sw_view_file *file;
 	unsigned int watch_prefix, prefix_bits, tracked;
+	unsigned int truncated;		/* rows the reader may see but did not get */
 	unsigned long dropped;
 	time64_t now;
 	struct sw_ns_row *ns;
@@ -48,6 +74,8 @@ struct sw_view {
 	unsigned int n_prefixes;
 	struct sw_row *rows;		/* sorted by prefix, then age */
 	unsigned int n_rows, cap_rows;
+	struct sw_path *paths;		/* one per cgroup of the rows, sorted by cgid */
+	unsigned int n_paths;
 	unsigned int watched_first, n_watched;
 };
 
@@ -55,5 +83,14 @@ int sw_view_open(struct file *file, const struct sw_view_file *vf);
 int sw_view_release(struct inode *inode, struct file *file);
 void sw_show_row_header(struct seq_file *m);
 void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_row *row);
+void *sw_view_alloc(size_t n, size_t size);
+
+/* reader.c */
+bool sw_reader_initial(void);
+void sw_reader_from_current(struct sw_reader *rd);
+pid_t sw_reader_pid(const struct sw_reader *rd, struct pid *creator);
+int sw_reader_paths(struct sw_view *v, const struct sw_reader *rd);
+const struct sw_path *sw_reader_row_path(const struct sw_view *v, const struct sw_row *row);
+void sw_reader_paths_free(struct sw_view *v);
 
 #endif /* SEMWATCH_VIEW_H */

@@ -147,7 +147,7 @@ part_read() {
 		sem=$(($(lines /proc/sysvipc/sem) - 1))
 		local tracked watched
 		tracked=$(sed -n 's/^tracked: //p' /proc/semwatch)
-		watched=$(awk '/^watched:/ { w = 1; getline; next } w && NF { c++ } END { print c + 0 }' /proc/semwatch)
+		watched=$(awk '/^watched:/ { w = 1; getline; next } w && NF && $0 != "end" { c++ } END { print c + 0 }' /proc/semwatch)
 		echo "@M part=readcheck n=$n sets=$(count) sysvipc_rows=$sem tracked=$tracked watched_rows=$watched semwatch_bytes=$(wc -c < /proc/semwatch) sysvipc_bytes=$(wc -c < /proc/sysvipc/sem)"
 		[ "$tracked" = "$n" ] && [ "$watched" = "$n" ] && [ "$sem" = "$n" ] ||
 			err "read n=$n: tracked=$tracked watched=$watched sysvipc=$sem"

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bad input gets a message on stderr, the documented exit status (2 usage,
 # 3 runtime) and destroys nothing: a leaked cookie stays through all of it.
+# Format 2 (issue 12): a file without its final `end` line, or one whose
+# header says `truncated: N` with N > 0, is incomplete: an error too.
 . "$(dirname "$0")/cli_lib.sh"
 need_root_module
 if [ -z "${SW_INNER:-}" ]; then
 	SW_INNER=1 exec unshare --ipc "$0" "$@"
 fi
-ktap_plan 17
+ktap_plan 19
 dm_setup
 dmsetup udevcreatecookie > /dev/null
 before=$(cookies)
@@ -29,11 +31,20 @@ expect 2 "negative --prefix" "$BIN" reap --yes --prefix -1
 expect 2 "--prefix over 16 bits" "$BIN" reap --yes --prefix 0x10d4d
 expect 2 "missing option value" "$BIN" reap --yes --older-than
 head -c 200 /proc/semwatch > "$T/trunc"
-awk '/^watched:/ { w = 1 } { print } END { if (w) print "   1 x zombie 1 1 0x0d4d0000 1 1 0 /" }' /proc/semwatch > "$T/garbled"
+# A bad row inside the watched table (after its column header).
+awk '{ print } w == 1 { print "   1 x zombie 1 1 0x0d4d0000 1 1 0 /"; w = 2 } /^watched:/ { w = 1 }' \
+	/proc/semwatch > "$T/garbled"
 printf 'semwatch-format: 9\n' > "$T/v9"
+# The whole file but its last line (`end`), and one whose module left sets out.
+awk 'NR > 1 { print prev } { prev = $0 }' /proc/semwatch > "$T/noend"
+sed 's/^truncated: 0$/truncated: 1/' /proc/semwatch > "$T/trunc1"
+grep -qx 'end' "$T/noend" && echo "# noend still has its end line: not format 2?"
+grep -qx 'truncated: 1' "$T/trunc1" || echo "# no 'truncated: 0' line to change: not format 2?"
 expect 3 "truncated /proc/semwatch" env SEMWATCH_PROC="$T/trunc" "$BIN" reap --yes --force
 expect 3 "garbled /proc/semwatch" env SEMWATCH_PROC="$T/garbled" "$BIN" reap --yes --force
 expect 3 "unknown format version" env SEMWATCH_PROC="$T/v9" "$BIN" reap --yes
+expect 3 "format 2 without its end line" env SEMWATCH_PROC="$T/noend" "$BIN" reap --yes --force
+expect 3 "truncated: 1 (sets left out)" env SEMWATCH_PROC="$T/trunc1" "$BIN" reap --yes --force
 expect 3 "report with truncated /proc/semwatch" env SEMWATCH_PROC="$T/trunc" "$BIN" report
 expect 3 "non-root reap" setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" reap --yes --force
 expect 3 "non-root report (no access to /proc/semwatch)" setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" report

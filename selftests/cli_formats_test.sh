@@ -17,7 +17,7 @@ jq -e . "$T/r.json" > /dev/null
 check $? "--json parses with jq (exit $rc)"
 jq -e --argjson ns "$ns" '
 	(keys == (["semwatch", "namespaces", "prefixes", "sets", "leaks", "advice"] | sort)) and
-	.semwatch[0].module == true and .semwatch[0].format_version == 1 and
+	.semwatch[0].module == true and .semwatch[0].format_version == 2 and
 	.semwatch[0].suspected_leaks == 1 and
 	.sets[0].state == "dead" and .sets[0].comm == "dmsetup" and
 	.namespaces[0].ns == $ns' "$T/r.json" > /dev/null

@@ -4,6 +4,9 @@
  * selftests/cli_*_test.sh and the host's userspace/tests/cli_host_ns.sh), as
  * a program because a script interpreter's start costs seconds in a TCG guest.
  *   cli_semctl mk KEY [NSEMS [VAL]]   create (IPC_EXCL), print the semid
+ *   cli_semctl mkcomm COMM KEY        the same as "mk KEY", with the calling
+ *                                     thread's comm set to COMM first
+ *                                     (PR_SET_NAME: at most 15 bytes kept)
  *   cli_semctl rm SEMID               IPC_RMID
  *   cli_semctl exists SEMID KEY       exit 0 if SEMID is alive with KEY
  *   cli_semctl wait KEY               create KEY with value 1, print the
@@ -14,13 +17,14 @@
  * KEY, NSEMS and VAL are decimal or 0x/0o/0b-prefixed, SEMID decimal. Exit 0,
  * or 1 on any error, bad usage included, with a message on stderr (none when
  * "exists" finds no such set). Arguments past those shown are ignored, but
- * make mk fail.
+ * make mk and mkcomm fail.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/prctl.h>
 #include <sys/sem.h>
 
 static void die(const char *what)
@@ -82,6 +86,12 @@ int main(int argc, char **argv)
 		   argc > 4 ? (int)num(argv[4], 1) : 0);
 		return 0;
 	}
+	if (!strcmp(cmd, "mkcomm") && argc == 4) {
+		if (prctl(PR_SET_NAME, argv[2]))
+			die("prctl PR_SET_NAME");
+		mk((int)num(argv[3], 1), 1, 0, 0);
+		return 0;
+	}
 	if (!strcmp(cmd, "rm") && argc >= 3) {
 		if (semctl((int)num(argv[2], 0), 0, IPC_RMID) < 0)
 			die("semctl IPC_RMID");
@@ -108,7 +118,8 @@ int main(int argc, char **argv)
 			die("/proc/sys/kernel/sem_next_id");
 		return 0;
 	}
-	fprintf(stderr, "usage: cli_semctl mk KEY [NSEMS [VAL]] | rm SEMID | exists SEMID KEY |\n"
+	fprintf(stderr, "usage: cli_semctl mk KEY [NSEMS [VAL]] | mkcomm COMM KEY | rm SEMID |\n"
+		"                  exists SEMID KEY |\n"
 		"                  wait KEY | waitzero SEMID | nextid SEMID\n");
 	return 1;
 }

@@ -180,7 +180,11 @@ TEST_F(creator, dead_counts_in_prefix_row)
 	sw_free(&s);
 }
 
-/* Owner uid is the creator's euid; space, tab, backslash, newline in comm are octal. */
+/*
+ * Owner uid is the creator's euid; space, tab, backslash, newline in comm are
+ * \ooo octal (format 2 escapes every byte outside 0x21..0x7e and the backslash;
+ * semwatch_escape_test covers all of them).
+ */
 TEST_F(creator, uid_and_escaped_comm)
 {
 	struct mk m = { .key = { sw_key(0x0d4d, 4) }, .nsems = { 2 }, .n = 1,
@@ -268,8 +272,10 @@ static int cg_sets(void *arg, int *out, int max)
 }
 
 /*
- * The cgroup v2 path is the creator's (Docker's container) as the host sees
- * it, even from a private cgroup namespace; white space is escaped.
+ * The cgroup v2 path is the creator's (Docker's container) as the reader sees
+ * it: this reader is the host (initial cgroup namespace), so the full path,
+ * though the creator made the set from a private cgroup namespace; white space
+ * is escaped. Readers in other cgroup namespaces: semwatch_view_test.
  */
 TEST_F(creator, cgroup_path)
 {
@@ -378,7 +384,10 @@ static int pidns_sets(void *arg, int *out, int max SW_UNUSED)
 	return res[0] < 0 ? res[0] : 3;
 }
 
-/* pid is the creator's tgid in the initial pid namespace, not its own view. */
+/*
+ * pid is the creator's tgid in the reader's pid namespace: this reader is the
+ * host, so not the creator's own view (1). Other readers: semwatch_view_test.
+ */
 TEST_F(creator, pid_from_initial_pid_namespace)
 {
 	uint32_t key = sw_key(0x0d4d, 11);

@@ -2,7 +2,8 @@
 /*
  * Issues 4 and 8: the summary lines of /proc/semwatch, the max_records cap
  * with its dropped counter, and insmod refusing invalid parameters while
- * leaving nothing behind.
+ * leaving nothing behind. Issue 12: format 2's header (`truncated: 0` as its
+ * last line) and the blank line plus `end` that close the file.
  */
 #include "sw_test.h"
 
@@ -27,9 +28,18 @@ TEST_F(hdr, summary_lines)
 
 	ASSERT_NE(NULL, raw);
 	/* The version line comes first, so readers can check it before parsing. */
-	ASSERT_EQ(0, strncmp(raw, "semwatch-format: 1\n", 19));
+	ASSERT_EQ(0, strncmp(raw, "semwatch-format: 2\n", 19));
+	/* The file ends with a blank line and `end`: a cut file is always seen. */
+	ASSERT_LE(6, strlen(raw));
+	EXPECT_STREQ("\n\nend\n", raw + strlen(raw) - 6);
 	ASSERT_EQ(0, sw_parse(&s, raw));
 	ASSERT_EQ(0, sw_incomplete(&s));
+	EXPECT_EQ(1, s.ended);
+	/* Nine header lines; `truncated` is the last, and 0 when nothing floods. */
+	EXPECT_EQ(9, s.nkv);
+	EXPECT_STREQ("semwatch-format", s.key[0]);
+	EXPECT_STREQ("truncated", s.key[s.nkv - 1]);
+	EXPECT_STREQ("0", sw_hdr(&s, "truncated"));
 	if (hook && strcmp(hook, "auto")) {
 		EXPECT_STREQ(hook, sw_hdr(&s, "hook"));
 	} else {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Smoke test: the module is loaded and /proc/semwatch speaks format 1 and is
- * private to root. Skips (exit 4) unless run as root with the module loaded.
+ * Smoke test: the module is loaded and /proc/semwatch speaks format 2 (issue
+ * 12) and is private to root. Skips (exit 4) unless run as root with the module loaded.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@ TEST(format_line)
 	ASSERT_NE(NULL, f) TH_LOG("open %s: %s", SW_PROC, strerror(errno));
 	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
 	fclose(f);
-	EXPECT_STREQ("semwatch-format: 1\n", line);
+	EXPECT_STREQ("semwatch-format: 2\n", line);
 }
 
 TEST(mode_0600_root)

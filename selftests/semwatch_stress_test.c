@@ -9,14 +9,17 @@
  *    namespace, some in child namespaces that are created (unshare) and torn
  *    down over and over, and some in "anchor" namespaces that live to the end;
  *  - readers loop over /proc/semwatch and debugfs `sets` and `events` (one of
- *    them from its own IPC namespace, where it must see only that namespace);
+ *    them from its own IPC namespace, where /proc/semwatch must show only that
+ *    namespace and debugfs must refuse it with EPERM: format 2, issue 12);
  *  - this process unloads and reloads the module, alternating hook=kprobe and
  *    hook=tracepoint.
  * Then the module is reloaded with hook=$SEMWATCH_HOOK, the churn runs a few
  * seconds more, everything stops, and:
  *  - the initial namespace's sets (key, semid) equal its debugfs `sets` rows;
- *  - each anchor dumps its /proc/sysvipc/sem, debugfs `sets` and
- *    /proc/semwatch from inside its namespace, which must match exactly too;
+ *  - each anchor dumps its /proc/sysvipc/sem and /proc/semwatch from inside
+ *    its namespace; the host's debugfs `sets` rows of that namespace must
+ *    match its sysvipc exactly, its /proc/semwatch must count the same sets,
+ *    and its own open of debugfs `sets` must fail with EPERM;
  *  - no row names a namespace that is gone (torn down: no stale record);
  *  - every set created after the last reload has a creator (not `?`).
  * Keys are 0x53TTwccc: TT is the reload generation the churner saw when it
@@ -51,6 +54,7 @@ static void __attribute__((constructor)) linebuffered_stdout(void)
 struct st_counts {
 	long creates, create_fail, eexist, removes, ns_cycles;
 	long reads_ok, reads_gone, reads_cut, bad_format, foreign_rows, kaddr;
+	long dbg_refused, dbg_not_refused;
 };
 
 struct st_shared {
@@ -223,6 +227,24 @@ static void st_reader(int r)
 
 		if (sh->unloading && path != files[0])
 			path = files[0];
+		/* debugfs shows every namespace: a reader outside the initial ones gets EPERM. */
+		if (myns && path != files[0]) {
+			int fd = open(path, O_RDONLY);
+
+			if (fd >= 0) {
+				c->dbg_not_refused++;
+				st_problem("%s opened from a child IPC namespace (%ld)", path, 0);
+				close(fd);
+			} else if (errno == EPERM) {
+				c->dbg_refused++;
+			} else if (errno != ENOENT) {
+				c->dbg_not_refused++;
+				st_problem("%s from a child IPC namespace: errno %ld, not EPERM",
+					   path, errno);
+			}
+			usleep(500 + st_rand() % 3000);
+			continue;
+		}
 		rc = st_read(path, &buf);
 		if (rc) {
 			usleep(500 + st_rand() % 3000);
@@ -302,15 +324,18 @@ static void st_anchor(int w, int cmd, int done, const char *dir)
 		if (ch == 'c') {
 			st_churn(w, &sh->c[w], -1, 1);
 		} else if (ch == 'd') {
+			int fd = open(SW_DBG_SETS, O_RDONLY), dbg = fd < 0 ? errno : 0;
 			char p[256];
 			FILE *f;
 
+			if (fd >= 0)
+				close(fd);
 			ok = !st_copy("/proc/sysvipc/sem", sub, "sem") &&
-			     !st_copy(SW_DBG_SETS, sub, "sets") &&
 			     !st_copy(SW_PROC, sub, "proc");
 			snprintf(p, sizeof(p), "%s/ns", sub);
 			f = fopen(p, "w");
-			if (!f || fprintf(f, "%lld\n", sw_ns_ino(0)) < 0)
+			/* The namespace, then the errno of its open of debugfs `sets`. */
+			if (!f || fprintf(f, "%lld %d\n", sw_ns_ino(0), dbg) < 0)
 				ok = 0;
 			if (f && fclose(f))
 				ok = 0;
@@ -626,6 +651,8 @@ TEST_F_TIMEOUT(stress, churn_readers_reloads, 170)
 		tot.bad_format += c->bad_format;
 		tot.foreign_rows += c->foreign_rows;
 		tot.kaddr += c->kaddr;
+		tot.dbg_refused += c->dbg_refused;
+		tot.dbg_not_refused += c->dbg_not_refused;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	{
@@ -641,11 +668,15 @@ TEST_F_TIMEOUT(stress, churn_readers_reloads, 170)
 		       tot.reads_gone, tot.reads_cut);
 	ksft_print_msg("stress: time in delete_module %ld ms, in finit_module %ld ms\n",
 		       ms_unload, ms_load);
+	ksft_print_msg("stress: debugfs opens from a child namespace: %ld refused (EPERM), %ld not\n",
+		       tot.dbg_refused, tot.dbg_not_refused);
 	if (sh->first_problem[0])
 		TH_LOG("first problem seen by a worker: %s", sh->first_problem);
 	EXPECT_EQ(0, tot.bad_format);
 	EXPECT_EQ(0, tot.foreign_rows);
 	EXPECT_EQ(0, tot.kaddr);
+	EXPECT_EQ(0, tot.dbg_not_refused);
+	EXPECT_LT(0, tot.dbg_refused);
 	EXPECT_LT(0, tot.creates);
 	EXPECT_LT(0, tot.ns_cycles);
 	EXPECT_LT(0, reloads[0]);
@@ -711,29 +742,30 @@ TEST_F_TIMEOUT(stress, churn_readers_reloads, 170)
 			struct sw_snap ps;
 			struct sw_tab *nst;
 			long long ns;
+			int dbg = -1;
 
 			snprintf(what, sizeof(what), "anchor %d", a);
 			snprintf(p, sizeof(p), "%s/anchor%d/ns", self->dir, ST_INIT_CHURNERS + ST_NS_CHURNERS + a);
 			nsb = sw_slurp(p);
 			ASSERT_NE(NULL, nsb);
-			ns = atoll(nsb);
+			ASSERT_EQ(2, sscanf(nsb, "%lld %d", &ns, &dbg));
 			free(nsb);
 			EXPECT_EQ(an[a].ns, ns);
+			EXPECT_EQ(EPERM, dbg) TH_LOG("%s: its open of debugfs sets: %s", what, strerror(dbg));
 			snprintf(p, sizeof(p), "%s/anchor%d/sem", self->dir, ST_INIT_CHURNERS + ST_NS_CHURNERS + a);
 			buf = sw_slurp(p);
 			ASSERT_NE(NULL, buf);
 			nk = st_sysvipc(buf, &k);
 			free(buf);
-			snprintf(p, sizeof(p), "%s/anchor%d/sets", self->dir, ST_INIT_CHURNERS + ST_NS_CHURNERS + a);
-			ASSERT_EQ(0, sw_snap_file(&s, p));
-			/* Inside the namespace, only that namespace's rows. */
-			EXPECT_EQ(s.tab[0].nrows, sw_count(&s.tab[0], "ns", ns));
+			/* The host's debugfs view of that namespace (st_compare filters by ns). */
+			ASSERT_EQ(0, sw_snap_file(&s, SW_DBG_SETS));
 			st_compare(_metadata, what, k, nk, &s.tab[0], ns, &v);
 			/* Its /proc/semwatch: one namespace row, its own, with the same count. */
 			snprintf(p, sizeof(p), "%s/anchor%d/proc", self->dir, ST_INIT_CHURNERS + ST_NS_CHURNERS + a);
 			buf = sw_slurp(p);
 			ASSERT_NE(NULL, buf);
 			ASSERT_EQ(0, sw_parse(&ps, buf));
+			EXPECT_EQ(0, sw_incomplete(&ps)) TH_LOG("%s: its /proc/semwatch is cut or truncated", what);
 			nst = sw_tab(&ps, "namespaces");
 			EXPECT_EQ(1, nst->nrows);
 			EXPECT_EQ(ns, sw_ncell(nst, 0, "ns"));

@@ -38,9 +38,10 @@
 
 /* One parsed table: header row of column names, then rows of fields. */
 struct sw_row { int n; char *f[SW_MAXCOL]; };
-struct sw_tab { const char *name; struct sw_row hdr; struct sw_row *rows; int nrows; };
+struct sw_tab { const char *name; struct sw_row hdr; struct sw_row *rows; int nrows, cap; };
 struct sw_snap {
 	char *buf;			/* owns every string below */
+	int ended;			/* format 2: the final `end` line was read */
 	int nkv;
 	char *key[SW_MAXKV], *val[SW_MAXKV];
 	int ntab;
@@ -132,35 +133,56 @@ static inline void sw_split(char *line, struct sw_row *r)
 		r->f[r->n++] = tok;
 }
 
+/* Rows grow geometrically: a burst test parses tens of thousands per read. */
 static inline void sw_add_row(struct sw_tab *t, char *line)
 {
-	t->rows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->rows = realloc(t->rows, t->cap * sizeof(*t->rows));
+		if (!t->rows)
+			abort();
+	}
 	sw_split(line, &t->rows[t->nrows++]);
+}
+
+/* "name: value" into the snapshot's header list; -1 if it is not one. */
+static inline int sw_add_kv(struct sw_snap *s, char *line)
+{
+	char *c = strstr(line, ": ");
+
+	if (!c || s->nkv == SW_MAXKV)
+		return -1;
+	*c = 0;
+	s->key[s->nkv] = line;
+	s->val[s->nkv++] = c + 2;
+	return 0;
 }
 
 /*
  * Parse the /proc/semwatch format (README): "name: value" lines up to the
  * first blank line, then tables "name:" / column header / rows / blank line.
+ * Format 2 ends with a blank line and the line `end` (s->ended); nothing may
+ * follow it. Format 1 (no `end`) still parses; sw_incomplete() rejects it.
  */
 static inline int sw_parse(struct sw_snap *s, char *buf)
 {
-	char *line, *cur = buf, *c;
+	char *line, *cur = buf;
 	struct sw_tab *t = NULL;
 	int in_hdr = 1, want_cols = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->buf = buf;
 	while ((line = sw_nextline(&cur))) {
-		if (!*line) {
+		if (s->ended) {
+			return -1;
+		} else if (!*line) {
 			in_hdr = 0;
 			t = NULL;
 		} else if (in_hdr) {
-			c = strstr(line, ": ");
-			if (!c || s->nkv == SW_MAXKV)
+			if (sw_add_kv(s, line))
 				return -1;
-			*c = 0;
-			s->key[s->nkv] = line;
-			s->val[s->nkv++] = c + 2;
+		} else if (!t && !strcmp(line, "end")) {
+			s->ended = 1;
 		} else if (!t) {
 			size_t l = strlen(line);
 
@@ -182,7 +204,9 @@ static inline int sw_parse(struct sw_snap *s, char *buf)
 
 /*
  * debugfs files are one table: optional title lines, then a header whose
- * first column is first_col, then rows. Stored as table "".
+ * first column is first_col, then rows. Stored as table "". Title lines of
+ * the form "name: value" (`sets` prints "truncated: N" when N > 0) are kept
+ * as header values, for sw_hdr().
  */
 static inline int sw_parse_plain(struct sw_snap *s, char *buf, const char *first_col)
 {
@@ -200,12 +224,16 @@ static inline int sw_parse_plain(struct sw_snap *s, char *buf, const char *first
 			sw_add_row(t, line);
 			continue;
 		}
+		if (!sw_add_kv(s, line))
+			continue;
 		sw_split(line, &t->hdr);
 		if (t->hdr.n && strcmp(t->hdr.f[0], first_col))
 			t->hdr.n = 0;
 	}
 	return t->hdr.n ? 0 : -1;
 }
+
+static inline const char *sw_hdr(struct sw_snap *s, const char *name);
 
 static inline void sw_free(struct sw_snap *s)
 {
@@ -217,7 +245,8 @@ static inline void sw_free(struct sw_snap *s)
 
 /*
  * Every table must be there with its column header, so that "no row found"
- * can never come from a missing table.
+ * can never come from a missing table; the file must end with `end` (format
+ * 2: else it was cut) and say `truncated: 0` (else sets are missing from it).
  */
 static inline int sw_incomplete(struct sw_snap *s)
 {
@@ -227,7 +256,8 @@ static inline int sw_incomplete(struct sw_snap *s)
 	for (int i = 0; i < s->ntab; i++)
 		for (int j = 0; j < 3; j++)
 			found += !strcmp(s->tab[i].name, names[j]) && s->tab[i].hdr.n > 1;
-	return found != 3 || s->nkv < 8;
+	return found != 3 || s->nkv < 9 || !s->ended ||
+	       strcmp(sw_hdr(s, "truncated"), "0");
 }
 
 /* Read and parse; returns 0, or -errno / -EBADMSG on a format error. */
@@ -240,7 +270,13 @@ static inline int sw_snap_file(struct sw_snap *s, const char *path)
 		return -errno;
 	if (!strcmp(path, SW_PROC) ? sw_parse(s, buf) || sw_incomplete(s) :
 	    sw_parse_plain(s, buf, strstr(path, "events") ? "seq" : "pid")) {
-		fprintf(stderr, "# cannot parse %s:\n%s\n", path, buf);
+		fprintf(stderr, "# cannot parse %s, or cut (end line %s, truncated: %s):\n%s\n",
+			path, s->ended ? "seen" : "missing", sw_hdr(s, "truncated"), buf);
+		return -EBADMSG;
+	}
+	/* debugfs `sets` says "truncated: N" only when it left sets out. */
+	if (strcmp(sw_hdr(s, "truncated"), SW_MISSING) && strcmp(sw_hdr(s, "truncated"), "0")) {
+		fprintf(stderr, "# %s left sets out (truncated: %s)\n", path, sw_hdr(s, "truncated"));
 		return -EBADMSG;
 	}
 	return 0;
@@ -301,6 +337,55 @@ static inline long long sw_num(const char *str)
 }
 
 #define sw_ncell(t, row, col) sw_num(sw_cell(t, row, col))
+
+/*
+ * Format 2's escaping of comm and cgroup: every byte outside 0x21..0x7e, and
+ * the backslash, as \ooo; a value that is exactly "?" or "-" is escaped whole
+ * (those alone mean unknown / not visible). out needs 4 * len + 1 bytes.
+ */
+static inline char *sw_escape(const char *in, size_t len, char *out)
+{
+	int whole = len == 1 && (in[0] == '?' || in[0] == '-');
+	char *o = out;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = in[i];
+
+		if (whole || c < 0x21 || c > 0x7e || c == '\\')
+			o += sprintf(o, "\\%03o", c);
+		else
+			*o++ = c;
+	}
+	*o = 0;
+	return out;
+}
+
+/* Undo sw_escape; length of the result, or -1 if in is not well formed. */
+static inline int sw_unescape(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *in; n++) {
+		unsigned int v = (unsigned char)*in;
+
+		if (n + 1 >= cap)
+			return -1;
+		if (v == '\\') {
+			for (int i = 1; i <= 3; i++)
+				if (in[i] < '0' || in[i] > '7')
+					return -1;
+			v = (in[1] - '0') << 6 | (in[2] - '0') << 3 | (in[3] - '0');
+			if (v > 0377)
+				return -1;
+			in += 4;
+		} else {
+			in++;
+		}
+		out[n] = (char)v;
+	}
+	out[n] = 0;
+	return (int)n;
+}
 
 /* Row whose column col holds the number v (any notation); -1 if none. */
 static inline int sw_find(struct sw_tab *t, const char *col, long long v)

@@ -76,6 +76,49 @@ static inline int sw_cgroup(pid_t pid, char *out, size_t len)
 	return -1;
 }
 
+/* cgroup v2, mounted where the suite's guest mounts it. */
+#define SW_CG "/sys/fs/cgroup"
+
+static inline int sw_cg_v2(void)
+{
+	return !access(SW_CG "/cgroup.procs", F_OK) && !access(SW_CG "/cgroup.controllers", F_OK);
+}
+
+/* Write str to dir/file in one write(); 0 or errno. */
+static inline int sw_cg_write(const char *dir, const char *file, const char *str)
+{
+	char p[512];
+	int fd, e = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, str, strlen(str)) != (ssize_t)strlen(str))
+		e = errno ? errno : EIO;
+	close(fd);
+	return e;
+}
+
+/* Move the calling process into cgroup dir ("0" is the writer itself); 0 or errno. */
+static inline int sw_cg_join(const char *dir)
+{
+	return sw_cg_write(dir, "cgroup.procs", "0");
+}
+
+/* A cgroup is removable shortly after its last process is reaped: retry for 5 s. */
+static inline int sw_cg_rmdir(const char *dir)
+{
+	for (int i = 0; i < 250; i++) {
+		if (!rmdir(dir) || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return errno;
+		usleep(20000);
+	}
+	return EBUSY;
+}
+
 /*
  * A child with a chosen comm: runs fn (which may create sets and reports up
  * to max ints), then blocks on a pipe until released, so the test decides
@@ -303,6 +346,141 @@ static inline int sw_reload(const char *extra)
 		return e;
 	snprintf(p, sizeof(p), "hook=%s %s", getenv("SEMWATCH_HOOK"), extra);
 	return sw_load(p);
+}
+
+/*
+ * Tests with tens of thousands of sets: SEMMNI (kernel.sem's 4th field, 32000
+ * by default, at most 32768) must leave room for need sets. Saves the old
+ * value in saved (for sw_sem_restore) when it changes it; 0 or errno.
+ */
+static inline int sw_sem_need(char *saved, size_t len, int need)
+{
+	char *cur = sw_slurp("/proc/sys/kernel/sem"), b[64];
+	int msl, mns, opm, mni, e = 0;
+
+	if (!cur || sscanf(cur, "%d %d %d %d", &msl, &mns, &opm, &mni) != 4) {
+		free(cur);
+		return EPROTO;
+	}
+	free(cur);
+	if (mni >= need && mns >= need)
+		return 0;
+	snprintf(saved, len, "%d %d %d %d", msl, mns, opm, mni);
+	snprintf(b, sizeof(b), "%d %d %d %d", msl, mns > need ? mns : need, opm,
+		 need > 32768 ? 32768 : need > mni ? need : mni);
+	e = sw_cg_write("/proc/sys/kernel", "sem", b);
+	return e ? e : need > 32768 ? ENOSPC : 0;
+}
+
+static inline void sw_sem_restore(char *saved)
+{
+	if (saved[0])
+		sw_cg_write("/proc/sys/kernel", "sem", saved);
+	saved[0] = 0;
+}
+
+/* Remove every set of this IPC namespace whose 16-bit key prefix is listed; how many. */
+static inline int sw_rm_prefixes(const uint32_t *prefix, int nprefix)
+{
+	int max = 65536, n, gone = 0;
+	struct sw_ipc *ipc = malloc(max * sizeof(*ipc));
+
+	n = ipc ? sw_sysvipc(ipc, max) : 0;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < nprefix; j++)
+			if (ipc[i].key >> 16 == prefix[j] && !semctl(ipc[i].semid, 0, IPC_RMID))
+				gone++;
+	free(ipc);
+	return gone;
+}
+
+/* A number from a "name value" or "name: value kB" line of a /proc or cgroup file. */
+static inline long long sw_file_num(const char *path, const char *name)
+{
+	char *buf = sw_slurp(path), *l;
+	size_t len = strlen(name);
+	long long v = -1;
+
+	for (l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, name, len) && (l[len] == ' ' || l[len] == ':')) {
+			v = strtoll(l + len + 1 + strspn(l + len + 1, " :"), NULL, 10);
+			break;
+		}
+	free(buf);
+	return v;
+}
+
+/* Header `tracked` and `dropped` of /proc/semwatch; 0, or -errno / -EBADMSG. */
+static inline int sw_counts(long long *tracked, long long *dropped)
+{
+	char *buf = sw_slurp(SW_PROC);
+	struct sw_snap s;
+	int e = 0;
+
+	if (!buf)
+		return errno ? -errno : -EIO;
+	if (sw_parse(&s, buf)) {
+		e = -EBADMSG;
+	} else {
+		*tracked = sw_num(sw_hdr(&s, "tracked"));
+		*dropped = sw_num(sw_hdr(&s, "dropped"));
+		if (*tracked < 0 || *dropped < 0)
+			e = -EBADMSG;
+	}
+	sw_free(&s);	/* frees buf, parsed or not */
+	return e;
+}
+
+/*
+ * Many sets, all tracked. The module takes a record for each new set from a
+ * pool of 1024 that its deferred work refills (kmod/records.c SW_POOL_*): a
+ * tight loop of thousands of creations outruns the refill, and the creations
+ * it finds the pool empty for are counted in `dropped` and never tracked. So
+ * sw_mksets_paced() creates SW_PACE_CHUNK sets at a time (a quarter of the
+ * pool), then pauses and reads the header, and stops as soon as `dropped` grew.
+ */
+#define SW_PACE_CHUNK 256
+#define SW_PACE_PAUSE_US 2000
+struct sw_paced {
+	int made;			/* sets created (they exist: the caller removes them) */
+	long long tracked0, dropped0;	/* header before the first creation */
+	long long tracked, dropped;	/* header after the last chunk */
+};
+
+/*
+ * Sets with keys prefix << 16 | i, i < n (n <= 65536), one semaphore each;
+ * ids[i] (when ids) gets each id. 0; -errno of a failed semget() or header
+ * read; -EOVERFLOW when `dropped` grew (p says where).
+ */
+static inline int sw_mksets_paced(uint32_t prefix, int n, int *ids, struct sw_paced *p)
+{
+	int e;
+
+	memset(p, 0, sizeof(*p));
+	e = sw_counts(&p->tracked0, &p->dropped0);
+	if (e)
+		return e;
+	p->tracked = p->tracked0;
+	p->dropped = p->dropped0;
+	while (p->made < n) {
+		int end = p->made + SW_PACE_CHUNK < n ? p->made + SW_PACE_CHUNK : n;
+
+		for (; p->made < end; p->made++) {
+			int id = sw_mkset(prefix << 16 | p->made, 1);
+
+			if (id < 0)
+				return id;
+			if (ids)
+				ids[p->made] = id;
+		}
+		usleep(SW_PACE_PAUSE_US);	/* the deferred work refills the pool */
+		e = sw_counts(&p->tracked, &p->dropped);
+		if (e)
+			return e;
+		if (p->dropped != p->dropped0)
+			return -EOVERFLOW;
+	}
+	return 0;
 }
 
 #endif /* SW_UTIL_H */

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parser for /proc/semwatch (format 1, specified in README.md). It is strict:
- * a truncated or garbled file is an error, never a partial answer, because
- * reap trusts the creator states it reads here.
+ * Parser for /proc/semwatch, formats 1 and 2 (specified in README.md). It is
+ * strict: a truncated or garbled file is an error, never a partial answer,
+ * because reap trusts the creator states it reads here. Format 2 adds the
+ * header "truncated: N" (N > 0: the module left sets out, an error) and ends
+ * with a blank line and the line "end", so that a cut file is always seen.
+ * Rows parse alike in both: a number that is "?" or "-" is unknown, and comm,
+ * cgroup and label are \ooo-unescaped (so "\077" is a literal "?").
  */
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +63,8 @@ struct pstate {
 	int table;		/* -1: header block; T_MAX: unknown table */
 	bool need_columns;	/* next line is the column header */
 	bool seen[T_MAX];
-	bool have_format, have_prefix, have_bits;
+	bool have_format, have_prefix, have_bits, have_truncated;
+	bool ended;		/* format 2: the "end" line was read */
 	int map[MAXF];
 	int nfields;
 	size_t cap[T_MAX];
@@ -85,17 +91,55 @@ static void **table_array(struct sw_module *m, int t, size_t **n)
 	}
 }
 
+/* Known at once, so that a later format is reported as such, not as garbled. */
+static int format_value(struct pstate *ps, const char *val)
+{
+	unsigned long long u;
+
+	if (ps->have_format)
+		return fail(ps, "semwatch-format line twice");
+	if (sw_parse_ull(val, 10, 1000, &u))
+		return fail(ps, "bad header value");
+	if (u != 1 && u != 2) {
+		sw_perr_set(ps->e, ps->line, "unsupported semwatch-format");
+		return -EPROTONOSUPPORT;
+	}
+	ps->m->format = (int)u;
+	ps->have_format = true;
+	return 0;
+}
+
+/* Sets missing from the tables: the file is incomplete, reap must not act. */
+static int truncated_value(struct pstate *ps, const char *val)
+{
+	struct sw_perr *e = ps->e;
+	unsigned long long u;
+
+	if (sw_parse_ull(val, 10, LLONG_MAX, &u))
+		return fail(ps, "bad header value");
+	ps->m->truncated = (long long)u;
+	ps->have_truncated = true;
+	if (!u)
+		return 0;
+	if (!e)
+		return fail(ps, "module left sets out (truncated); try again");
+	snprintf(e->msg, sizeof(e->msg),
+		 "module left %llu sets out (truncated: %llu); try again",
+		 u, u);
+	return fail(ps, e->msg);
+}
+
 static int header_value(struct pstate *ps, const char *name, char *val)
 {
 	struct sw_module *m = ps->m;
 	unsigned long long u;
 	int ret = 0;
 
-	if (!strcmp(name, "semwatch-format")) {
-		ret = sw_parse_ull(val, 10, 1000, &u);
-		m->format = (int)u;
-		ps->have_format = !ret;
-	} else if (!strcmp(name, "hook") || !strcmp(name, "removal")) {
+	if (!strcmp(name, "semwatch-format"))
+		return format_value(ps, val);
+	if (!strcmp(name, "truncated"))
+		return truncated_value(ps, val);
+	if (!strcmp(name, "hook") || !strcmp(name, "removal")) {
 		char *dst = name[0] == 'h' ? m->hook : m->removal;
 
 		if (strlen(val) >= sizeof(m->hook))
@@ -114,8 +158,13 @@ static int header_value(struct pstate *ps, const char *name, char *val)
 			!strcmp(name, "dropped") ? &m->dropped :
 			!strcmp(name, "max_records") ? &m->max_records : NULL;
 
-		if (!dst)	/* later format-1 headers are compatible */
+		if (!dst)	/* later headers of a format are compatible */
 			return 0;
+		/* A reader in a container is not shown the host-wide count. */
+		if (dst == &m->dropped && !strcmp(val, "-")) {
+			*dst = SW_UNKNOWN;
+			return 0;
+		}
 		ret = sw_parse_ull(val, 10, LLONG_MAX, &u);
 		*dst = (long long)u;
 	}
@@ -126,7 +175,7 @@ static bool is_header_name(const char *name)
 {
 	static const char *const names[] = { "semwatch-format", "hook",
 		"removal", "watch_prefix", "prefix_bits", "tracked", "dropped",
-		"max_records" };
+		"max_records", "truncated" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -204,6 +253,8 @@ static int row_line(struct pstate *ps, char *line)
 
 static int one_line(struct pstate *ps, char *line)
 {
+	if (ps->ended)
+		return fail(ps, "line after 'end'");
 	if (!*line) {		/* a blank line ends a table */
 		if (ps->need_columns)
 			return fail(ps, "table without column header");
@@ -215,6 +266,12 @@ static int one_line(struct pstate *ps, char *line)
 		return columns_line(ps, line);
 	if (ps->table >= 0 && ps->table <= T_MAX)
 		return row_line(ps, line);
+	/* format 2: after a table and its blank line; format 1 has no end */
+	if (ps->m->format == 2 && ps->table == T_MAX + 1 &&
+	    !strcmp(line, "end")) {
+		ps->ended = true;
+		return 0;
+	}
 	return header_line(ps, line);
 }
 
@@ -232,14 +289,14 @@ static int finish(struct pstate *ps)
 	int t;
 
 	ps->line = 0;
-	if (!ps->have_format)
+	if (!ps->have_format)	/* format_value() took only 1 and 2 */
 		return fail(ps, "no semwatch-format line");
-	if (ps->m->format != 1) {
-		sw_perr_set(ps->e, 0, "unsupported semwatch-format");
-		return -EPROTONOSUPPORT;
-	}
+	if (ps->m->format == 2 && !ps->have_truncated)
+		return fail(ps, "missing truncated line");
 	if (!ps->have_prefix || !ps->have_bits)
 		return fail(ps, "missing watch_prefix or prefix_bits (truncated?)");
+	if (ps->m->format == 2 && !ps->ended)
+		return fail(ps, "no 'end' line: the file was cut (truncated?)");
 	if (ps->need_columns)
 		return fail(ps, "table without column header (truncated?)");
 	for (t = 0; t < T_MAX; t++)

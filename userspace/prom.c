@@ -108,6 +108,8 @@ static void module(FILE *f, const struct sw_report *r)
 		return;
 	head(f, "tracked_sets", "gauge", "Sets tracked by semwatch.ko.");
 	fprintf(f, "semwatch_tracked_sets %lld\n", r->mod->tracked);
+	if (r->mod->dropped == SW_UNKNOWN)	/* host-wide: not shown in a container */
+		return;
 	head(f, "dropped_records_total", "counter",
 	     "Set creations semwatch.ko could not record.");
 	fprintf(f, "semwatch_dropped_records_total %lld\n", r->mod->dropped);

@@ -25,7 +25,8 @@ enum {
 /* Parse error position, filled in by the parsers for the error message. */
 struct sw_perr {
 	unsigned int line;
-	const char *what;
+	const char *what;	/* static, or points to msg */
+	char msg[96];		/* a message that carries a number */
 };
 
 enum sw_state { SW_STATE_UNKNOWN, SW_STATE_ALIVE, SW_STATE_DEAD };
@@ -54,11 +55,12 @@ struct sw_modprefix {
 };
 
 struct sw_module {
-	int format;
+	int format;		/* semwatch-format: 1 or 2 */
 	char hook[32], removal[32];
 	uint32_t watch_prefix;
 	unsigned int prefix_bits;
 	long long tracked, dropped, max_records;
+	long long truncated;	/* format 2; always 0 once parsed */
 	struct sw_modns *ns;
 	size_t n_ns;
 	struct sw_modprefix *prefixes;

@@ -24,6 +24,7 @@
 #ifndef SEMWATCH_COMPAT_H
 #define SEMWATCH_COMPAT_H
 
+#include <linux/cgroup.h>
 #include <linux/ipc.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
@@ -81,6 +82,22 @@ struct sw_sem_array_head {
 static inline struct ipc_namespace *sw_init_ipc_ns(void)
 {
 	return init_task.nsproxy->ipc_ns;
+}
+
+/* init_cgroup_ns is not exported either; the same holds for it. */
+static inline struct cgroup_namespace *sw_init_cgroup_ns(void)
+{
+	return init_task.nsproxy->cgroup_ns;
+}
+
+/*
+ * The cgroup a cgroup namespace is rooted at, on the default hierarchy. The kernel's
+ * own helper for this is static; struct cgroup_namespace and struct css_set are
+ * public, and a namespace's root_cset is fixed for its lifetime.
+ */
+static inline struct cgroup *sw_cgroup_ns_root(struct cgroup_namespace *ns)
+{
+	return ns->root_cset->dfl_cgrp;
 }
 
 /*

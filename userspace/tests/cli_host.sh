@@ -103,6 +103,21 @@ for f in stub trunc garbled; do
 		SEMWATCH_SYSVIPC="$T/sysvipc" "$BIN"
 	grep -q "semwatch: $T/$f" "$T/err"; ok $? "$f: message names the file"
 done
+# Format 2: the same file with "truncated: 0" and a closing "end" line.
+sed -e 's/^semwatch-format: 1$/semwatch-format: 2/' \
+	-e '/^max_records:/a truncated: 0' "$T/proc" > "$T/proc2"
+printf '\nend\n' >> "$T/proc2"
+sed 's/^truncated: 0$/truncated: 2/' "$T/proc2" > "$T/v2trunc"
+head -n -1 "$T/proc2" > "$T/v2noend"
+fake_v2() { SEMWATCH_PROC=$T/$1 SEMWATCH_SYSVIPC=$T/sysvipc "$BIN" --json; }
+status 1 "format 2: report finds the leak" fake_v2 proc2
+jq -e '.semwatch[0].format_version == 2 and .semwatch[0].suspected_leaks == 1 and
+	.leaks[0].cgroup == "/system.slice/x y.service"' "$T/out" > /dev/null
+ok $? "format 2: format_version 2 in --json"
+status 3 "format 2 with truncated: 2" fake_v2 v2trunc
+grep -q 'left 2 sets out (truncated: 2); try again' "$T/err"; ok $? "truncated: 2 is explained"
+status 3 "format 2 without end" fake_v2 v2noend
+grep -q 'truncated?' "$T/err"; ok $? "missing end is reported as truncation"
 status 0 "no module: report works" env SEMWATCH_PROC=/nonexistent SEMWATCH_SYSVIPC="$T/sysvipc" "$BIN"
 grep -q 'attribution needs semwatch.ko' "$T/err"; ok $? "no module: one-line note"
 

@@ -54,6 +54,34 @@ static const char sample[] =
 	"       ? ?                unknown   812 4026531839 0x0d4d71a3      0     1     0 ?\n"
 	"    1234 dmsetup          dead       41 4026531839 0x0d4d3358      1     1     0 /system.slice/ssh.service\n";
 
+/* Format 2: "truncated:" header, "-" pid and cgroup, "end" line. */
+static const char sample2[] =
+	"semwatch-format: 2\n"
+	"hook: kprobe\n"
+	"removal: kprobe\n"
+	"watch_prefix: 0x0d4d\n"
+	"prefix_bits: 16\n"
+	"tracked: 3\n"
+	"dropped: 0\n"
+	"max_records: 262144\n"
+	"truncated: 0\n"
+	"\n"
+	"namespaces:\n"
+	"        ns semmsl     semmns semopm semmni   sets       sems\n"
+	"4026531839    250   32000     32    128      3          3\n"
+	"\n"
+	"prefixes:\n"
+	"    prefix   sets     sems oldest_s  alive   dead unknown label\n"
+	"    0x0d4d      3        3       12      1      1       1 dm-udev-cookie\n"
+	"\n"
+	"watched:\n"
+	"     pid comm             state     age_s         ns        key  semid nsems   uid cgroup\n"
+	"       2 dmsetup          alive        12 4026531839 0x0d4d1234      0     1     0 /\n"
+	"       - dm\\001x          dead         10 4026531839 0x0d4d1235      1     1     0 -\n"
+	"       ? ?                unknown       ? 4026531839 0x0d4d1236      2     ?     0 ?\n"
+	"\n"
+	"end\n";
+
 /* Parse a copy of text (the parser writes into its buffer). */
 static int parse(const char *text, size_t len, struct sw_module *m,
 		 struct sw_perr *e)
@@ -128,19 +156,26 @@ static void test_truncated(void)
 	ok(parse_str("", &m) == -EBADMSG, "empty file is rejected");
 }
 
-/* Replace the first occurrence of from with to in the sample. */
-static int parse_edit(const char *from, const char *to, struct sw_perr *e)
+/* Parse base with the first from replaced by to; *m is kept on success. */
+static int parse_edit_in(const char *base, const char *from, const char *to,
+			 struct sw_module *m, struct sw_perr *e)
 {
 	char buf[4096];
-	const char *p = strstr(sample, from);
-	struct sw_module m;
-	int ret;
+	const char *p = strstr(base, from);
 
 	if (!p)
 		return 12345;
-	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - sample), sample, to,
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - base), base, to,
 		 p + strlen(from));
-	ret = parse(buf, strlen(buf), &m, e);
+	return parse(buf, strlen(buf), m, e);
+}
+
+static int parse_edit(const char *base, const char *from, const char *to,
+		      struct sw_perr *e)
+{
+	struct sw_module m;
+	int ret = parse_edit_in(base, from, to, &m, e);
+
 	if (!ret)
 		sw_proc_free(&m);
 	return ret;
@@ -158,7 +193,11 @@ static void test_garbled(void)
 		{ " /system.slice/ssh.service", " /a\\000b", "escaped NUL", -EBADMSG },
 		{ " /system.slice/ssh.service", " /a b", "extra field", -EBADMSG },
 		{ "     1     0 ?\n", "     1 ?\n", "missing field", -EBADMSG },
-		{ "semwatch-format: 1", "semwatch-format: 2", "format 2", -EPROTONOSUPPORT },
+		{ "semwatch-format: 1", "semwatch-format: 3", "format 3", -EPROTONOSUPPORT },
+		{ "semwatch-format: 1", "semwatch-format: 2", "format 2 without its headers", -EBADMSG },
+		{ "ssh.service\n", "ssh.service\n\nend\n", "format 1 has no end line", -EBADMSG },
+		{ "dropped: 0\n", "dropped: 0\ntruncated: 0\n", "format 1 with truncated: 0", 0 },
+		{ "dropped: 0\n", "dropped: 0\ntruncated: 3\n", "format 1 with truncated: 3", -EBADMSG },
 		{ "semwatch-format: 1", "semwatch-format: x", "bad format", -EBADMSG },
 		{ "prefix_bits: 16", "prefix_bits: 33", "prefix_bits > 32", -EBADMSG },
 		{ "prefix_bits: 16", "prefix_bits: 0", "prefix_bits 0", -EBADMSG },
@@ -180,7 +219,7 @@ static void test_garbled(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		int ret = parse_edit(c[i].from, c[i].to, &e);
+		int ret = parse_edit(sample, c[i].from, c[i].to, &e);
 
 		ok(ret == c[i].want, "garbled: %s (got %d)", c[i].name, ret);
 	}
@@ -194,9 +233,10 @@ static void test_garbled(void)
 
 static void test_numbers(void)
 {
+	char in[16], *s;
+	int c, bad = 0;
 	long long v;
 	uint32_t p;
-	char *s;
 
 	ok(!sw_parse_minutes("10", &v) && v == 10, "minutes 10");
 	ok(!sw_parse_minutes("0", &v) && v == 0, "minutes 0");
@@ -217,6 +257,140 @@ static void test_numbers(void)
 	free(s);
 	ok(sw_unescape("a\\9", &s) == -EINVAL, "bad escape rejected");
 	ok(sw_unescape("a\\400", &s) == -EINVAL, "escape > 255 rejected");
+	ok(sw_unescape("\\000", &s) == -EINVAL, "escaped NUL rejected");
+	ok(sw_unescape("a\\07", &s) == -EINVAL, "short escape rejected");
+	ok(sw_unescape("a\\", &s) == -EINVAL, "trailing backslash rejected");
+	for (c = 1; c < 256; c++) {	/* every byte but NUL round-trips */
+		snprintf(in, sizeof(in), "x\\%03oy", c);
+		if (sw_unescape(in, &s)) {
+			bad++;
+			continue;
+		}
+		bad += strlen(s) != 3 || s[0] != 'x' ||
+		       (unsigned char)s[1] != c || s[2] != 'y';
+		free(s);
+	}
+	ok(!bad, "\\001..\\377 each decode to their byte (%d wrong)", bad);
+}
+
+static void test_v2(void)
+{
+	struct sw_module m;
+	const struct sw_modrow *r;
+	int ret = parse_str(sample2, &m);
+	char *v;
+
+	ok(ret == 0, "format 2 sample parses");
+	if (ret)
+		return;
+	r = sw_proc_find(&m, 4026531839ULL, 0, 0x0d4d1234);
+	ok(m.format == 2 && m.truncated == 0 && m.tracked == 3 && m.n_ns == 1 &&
+	   m.n_prefixes == 1 && m.n_rows == 3 && r && r->pid == 2 &&
+	   r->state == SW_STATE_ALIVE && !strcmp(r->cgroup, "/"),
+	   "format 2: headers, truncated 0, tables and a visible creator");
+	r = sw_proc_find(&m, 4026531839ULL, 1, 0x0d4d1235);
+	ok(r && r->pid == SW_UNKNOWN && r->state == SW_STATE_DEAD &&
+	   r->age_s == 10 && !strcmp(r->comm, "dm\001x") &&
+	   !strcmp(r->cgroup, "-"),
+	   "format 2: pid '-' is unknown, state dead and comm kept");
+	r = sw_proc_find(&m, 4026531839ULL, 2, 0x0d4d1236);
+	ok(r && r->pid == SW_UNKNOWN && r->age_s == SW_UNKNOWN &&
+	   r->nsems == SW_UNKNOWN && r->state == SW_STATE_UNKNOWN,
+	   "format 2: '?' fields are unknown");
+	sw_proc_free(&m);
+	/* A reader in a container is not shown the host-wide drop count. */
+	v = strdup(sample2);
+	memcpy(strstr(v, "dropped: 0"), "dropped: -", 10);
+	ok(parse_str(v, &m) == 0 && m.dropped == SW_UNKNOWN,
+	   "format 2: dropped '-' is unknown");
+	sw_proc_free(&m);
+	free(v);
+}
+
+/* In format 2 every cut is rejected, even at a line end: "end" is missing. */
+static void test_v2_truncated(void)
+{
+	size_t len = strlen(sample2), cut, wrong = 0;
+	struct sw_module m;
+	struct sw_perr e;
+
+	for (cut = 0; cut < len; cut++) {
+		if (parse(sample2, cut, &m, &e) == 0) {
+			sw_proc_free(&m);
+			wrong++;
+		}
+	}
+	ok(wrong == 0, "every truncation of the format 2 sample is rejected "
+	   "(%zu accepted wrongly)", wrong);
+}
+
+static void test_v2_garbled(void)
+{
+	static const struct {
+		const char *from, *to, *name, *what;
+		int want;
+	} c[] = {
+		{ "\nend\n", "\n", "no end", "truncated?", -EBADMSG },
+		{ "truncated: 0", "truncated: 3", "truncated: 3",
+		  "module left 3 sets out (truncated: 3); try again", -EBADMSG },
+		{ "truncated: 0\n", "", "no truncated", "missing truncated line", -EBADMSG },
+		{ "end\n", "end\nx\n", "line after end", "after 'end'", -EBADMSG },
+		{ "end\n", "end\n\n", "blank line after end", "after 'end'", -EBADMSG },
+		{ "end\n", "end\nend\n", "end twice", "after 'end'", -EBADMSG },
+		{ "\n\nend\n", "\nend\n", "end without a blank line", NULL, -EBADMSG },
+		{ "end\n", "end \n", "end with a blank", NULL, -EBADMSG },
+		{ "\nnamespaces:", "\nend\n\nnamespaces:", "end in the header", NULL, -EBADMSG },
+		{ "\nwatched:", "\nend\n\nwatched:", "end before a table", NULL, -EBADMSG },
+		{ "truncated: 0", "truncated: x", "bad truncated", NULL, -EBADMSG },
+		{ "truncated: 0", "truncated:", "truncated without value", NULL, -EBADMSG },
+		{ "truncated: 0\n", "truncated: 0\nlater: 1\n", "unknown header", NULL, 0 },
+		{ "hook: kprobe\n", "semwatch-format: 2\n", "format twice", "twice", -EBADMSG },
+		{ "semwatch-format: 2", "semwatch-format: 3", "format 3",
+		  "unsupported semwatch-format", -EPROTONOSUPPORT },
+		{ "dm\\001x", "dm\\000x", "escaped NUL", NULL, -EBADMSG },
+		{ "dm\\001x", "dm\\01x", "short escape", NULL, -EBADMSG },
+	};
+	struct sw_perr e;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int ret;
+
+		e.what = NULL;
+		ret = parse_edit(sample2, c[i].from, c[i].to, &e);
+		ok(ret == c[i].want && (!c[i].what || (e.what && strstr(e.what, c[i].what))),
+		   "format 2 garbled: %s (got %d: %s)", c[i].name, ret,
+		   ret && e.what ? e.what : "");
+	}
+}
+
+/* Row semid 0 of sample2 with from replaced by to; free *m afterwards. */
+static const struct sw_modrow *v2_row0(const char *from, const char *to,
+				       struct sw_module *m)
+{
+	struct sw_perr e;
+
+	memset(m, 0, sizeof(*m));
+	if (parse_edit_in(sample2, from, to, m, &e))
+		return NULL;
+	return sw_proc_find(m, 4026531839ULL, 0, 0x0d4d1234);
+}
+
+/* comm and cgroup decode to exactly the bytes the module escaped. */
+static void test_v2_escapes(void)
+{
+	static const char comm[] = "\001\002\003\011\012\015\033\040\134\177\200\377";
+	const struct sw_modrow *r;
+	struct sw_module m;
+
+	r = v2_row0("dmsetup          alive        12 4026531839 0x0d4d1234      0     1     0 /\n",
+		    "\\001\\002\\003\\011\\012\\015\\033\\040\\134\\177\\200\\377 alive 12 4026531839 0x0d4d1234 0 1 0 /a\\040b\\012c\n", &m);
+	ok(r && strlen(r->comm) == sizeof(comm) - 1 && !strcmp(r->comm, comm) &&
+	   !strcmp(r->cgroup, "/a b\nc"), "format 2: escaped comm and cgroup decode exactly");
+	sw_proc_free(&m);
+	r = v2_row0(" dmsetup ", " \\077 ", &m);
+	ok(r && !strcmp(r->comm, "?"), "format 2: comm \\077 is a literal '?'");
+	sw_proc_free(&m);
 }
 
 int main(void)
@@ -225,6 +399,10 @@ int main(void)
 	test_truncated();
 	test_garbled();
 	test_numbers();
+	test_v2();
+	test_v2_truncated();
+	test_v2_garbled();
+	test_v2_escapes();
 	test_select();
 	test_model();
 	test_prom();
