@@ -6,7 +6,8 @@
 #   make dkms-install      sources to /usr/src/semwatch-VERSION + dkms add
 #   make dkms-uninstall    dkms remove --all + remove those sources
 #   make install           module for KVER (+depmod), CLI, man pages, units,
-#                          /etc/default/semwatch, a modules-load.d example;
+#                          /etc/default/semwatch, a modules-load.d example,
+#                          the Prometheus alerting rules (examples/);
 #                          DESTDIR-aware (no depmod when DESTDIR is set)
 #   make uninstall         remove what `make install` installed
 #   make deb               semwatch and semwatch-dkms .debs into build/deb/
@@ -83,6 +84,8 @@ install-cli:
 		$(INSTALL) -D -m 0644 systemd/semwatch.default $(DESTDIR)$(SYSCONFDIR)/default/semwatch
 	$(INSTALL) -D -m 0644 systemd/semwatch.modules-load.conf \
 		$(DESTDIR)$(DOCDIR)/examples/semwatch.conf
+	$(INSTALL) -D -m 0644 monitoring/semwatch.rules.yml \
+		$(DESTDIR)$(DOCDIR)/examples/semwatch.rules.yml
 	$(if $(DESTDIR),,-systemctl daemon-reload 2>/dev/null)
 
 uninstall:
@@ -92,7 +95,8 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/semwatch.8 $(DESTDIR)$(MANDIR)/man4/semwatch.4 \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) \
 		$(DESTDIR)$(SYSCONFDIR)/default/semwatch \
-		$(DESTDIR)$(DOCDIR)/examples/semwatch.conf
+		$(DESTDIR)$(DOCDIR)/examples/semwatch.conf \
+		$(DESTDIR)$(DOCDIR)/examples/semwatch.rules.yml
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(if $(KVER),$(DESTDIR)$(MODDIR)/$(KVER)/updates) 2>/dev/null
 	$(if $(DESTDIR),,$(if $(KVER),depmod -a $(KVER)))
@@ -103,6 +107,7 @@ uninstall:
 DEB_STAGE := build/deb/src/semwatch-$(SW_VERSION)
 DEB_FILES := $(DKMS_FILES) dkms.conf Makefile mk/install.mk README.md $(MANPAGES) \
 	$(UNITS) systemd/semwatch.default systemd/semwatch.modules-load.conf \
+	monitoring/semwatch.rules.yml \
 	$(wildcard userspace/Makefile userspace/*.c userspace/*.h userspace/tests/*.c userspace/tests/*.h) \
 	$(shell find debian -type f -not -path 'debian/.debhelper/*' 2>/dev/null)
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # `make check`: install what is missing, build the module for every pinned
 # kernel, the selftests and the CLI, run the host tests (the CLI's unit tests,
-# scripts/check-test.sh), then boot each kernel once in QEMU (SEMWATCH_JOBS at
-# a time) and run the kselftests for every hook mode (selftests/run_vm_suite.sh).
+# scripts/check-test.sh, promtool on monitoring/semwatch.rules.yml), then boot
+# each kernel once in QEMU (SEMWATCH_JOBS at a time) and run the kselftests for
+# every hook mode (selftests/run_vm_suite.sh).
 # Prints a per-kernel, per-hook, per-test summary and ends with "N passed,
 # M failed[, K skipped]". Harness failures (build, insmod/rmmod, kernel splat, guest
 # timeout) each count as one failure.
@@ -69,6 +70,22 @@ host_tap() {
 	ROWS+=("host - $name $p $f $s")
 	[ "$rc" = 0 ] || [ "$f" -gt 0 ] || problem "$name exited $rc"
 }
+# Run a host test that passes or fails as a whole (its exit status), log it to
+# LOG.log and count it as one case.
+# Usage: host_cmd LOG NAME CMD...
+host_cmd() {
+	local log=$LOGS/$1.log name=$2 rc
+	shift 2
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" = 0 ]; then
+		pass=$((pass + 1))
+		ROWS+=("host - $name 1 0 0")
+	else
+		ROWS+=("host - $name 0 1 0")
+		problem "$name exited $rc (see $log)"
+	fi
+}
 # Patterns of a kernel splat in the guest's log.
 SPLAT='BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|lockdep|possible circular locking|inconsistent lock state|RCU stall|self-detected stall|detected stalls on CPU|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|list_add corruption|list_del corruption|refcount_t:'
 
@@ -110,6 +127,9 @@ if [ -f userspace/Makefile ] && grep -q '^test:' userspace/Makefile; then
 else
 	echo "check: userspace/Makefile has no test target yet; skipped"
 fi
+# The alerting rules and their unit tests (promtool: package prometheus, make setup).
+host_cmd promtool-check promtool-check-rules promtool check rules monitoring/semwatch.rules.yml
+host_cmd promtool-test promtool-test-rules promtool test rules monitoring/semwatch.rules.test.yml
 
 # Turn one guest's output.log into "R hook test passed failed skipped" rows and
 # "P text" problems. Counts the test cases of each program (nested "# ok" lines);
