@@ -8,6 +8,7 @@
  * per distinct cgroup.
  */
 #include <linux/bsearch.h>
+#include <linux/build_bug.h>
 #include <linux/cgroup.h>
 #include <linux/err.h>
 #include <linux/ipc_namespace.h>
@@ -17,6 +18,7 @@
 #include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/stddef.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -104,16 +106,22 @@ static char *sw_reader_path(const struct sw_reader *rd, u64 id, char *buf, const
 	sw_cgroup_put(cg);
 	if (cg)
 		return path;
-	/* No path kept (too many new cgroups at once): read it, if the cgroup lives. */
-	cgrp = cgroup_get_from_id(id);	/* only within current's cgroup namespace */
+	/*
+	 * No path kept (too many new cgroups at once, or a long path): read it as the
+	 * kept ones are read, if the cgroup lives and is in current's cgroup namespace.
+	 */
+	cgrp = cgroup_get_from_id(id);
 	if (IS_ERR(cgrp))
 		return NULL;
-	len = cgroup_path_ns(cgrp, buf, SW_PATH_MAX, rd->cgroup_ns);
+	len = cgroup_path(cgrp, buf, SW_PATH_MAX);
 	cgroup_put(cgrp);
-	if (len < 0 || len >= SW_PATH_MAX - 1)
+	if (len < 0 || len >= SW_PATH_MAX - 1 || !root)
 		return NULL;
-	return kstrdup(buf, SW_VIEW_GFP) ?: ERR_PTR(-ENOMEM);
+	return sw_reader_cut(buf, root);
 }
+
+/* Rows' cgroup ids are looked up in v->paths as plain u64 keys. */
+static_assert(offsetof(struct sw_path, cgid) == 0);
 
 static int sw_cgid_cmp(const void *a, const void *b)
 {

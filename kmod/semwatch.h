@@ -62,7 +62,6 @@
 #define SEMWATCH_H
 
 #include <linux/types.h>
-#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -75,8 +74,11 @@ struct pt_regs;
 struct seq_file;
 struct sw_cgroup;
 
-/* Longest cgroup path kept or shown, as /proc/PID/cgroup allows; longer ones are `?`. */
-#define SW_PATH_MAX PATH_MAX
+/*
+ * Longest cgroup path kept or shown; a longer one shows as `?`. Kept paths are not
+ * charged to anyone, so they stay small: docker, systemd and kubepods paths all fit.
+ */
+#define SW_PATH_MAX 1024
 
 /* Module parameters (main.c). */
 extern unsigned int sw_watch_prefix;

@@ -62,7 +62,11 @@ static bool sw_copy_record(const struct sw_record *r, void *arg)
 	row->uid = r->uid;
 	row->state = sw_creator_state(r);
 	row->pid = sw_reader_pid(c->rd, r->creator);
-	memcpy(row->comm, r->comm, sizeof(row->comm));
+	/* A creator outside the reader's PID namespace is not named either. */
+	if (row->pid == SW_PID_HIDDEN)
+		row->comm[0] = '\0';
+	else
+		memcpy(row->comm, r->comm, sizeof(row->comm));
 	row->cgid = r->cgid;
 	return true;
 }
@@ -79,6 +83,8 @@ void *sw_view_alloc(size_t n, size_t size)
 
 	if (bytes == SIZE_MAX || bytes > INT_MAX)
 		return NULL;
+	if (bytes <= PAGE_SIZE)
+		return kmalloc(bytes, SW_VIEW_GFP);
 	p = kmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
 	return p ?: __vmalloc(bytes, SW_VIEW_GFP);
 }
@@ -287,7 +293,10 @@ void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_ro
 	else
 		seq_printf(m, "%8s ", "?");
 	seq_setwidth(m, 16);
-	sw_show_field(m, row->comm);
+	if (row->pid == SW_PID_HIDDEN)
+		seq_putc(m, '-');
+	else
+		sw_show_field(m, row->comm);
 	seq_pad(m, ' ');
 	seq_printf(m, "%-7s ", sw_state_names[row->state]);
 	if (row->ctime)
