@@ -272,6 +272,7 @@ TEST_F(view, namespaces)
 	EXPECT_EQ(1, sw_tab(&s, "namespaces")->nrows);
 	EXPECT_EQ(nsa, sw_ncell(sw_tab(&s, "namespaces"), 0, "ns"));
 	EXPECT_EQ(1, sw_num(sw_hdr(&s, "tracked")));
+	EXPECT_STREQ("-", sw_hdr(&s, "dropped"));	/* a host-wide count */
 	w = sw_tab(&s, "watched");
 	EXPECT_EQ(1, w->nrows);
 	r = sw_find_set(w, ka, nsa);
