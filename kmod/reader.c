@@ -79,11 +79,17 @@ static const char *sw_reader_root(const struct sw_reader *rd, char *buf)
 	return buf;
 }
 
-/* @kept cut to the reader's @root; ERR_PTR(-ENOENT) if it lies outside. */
+/*
+ * @kept cut to the reader's @root; ERR_PTR(-ENOENT) if it lies outside, NULL (unknown)
+ * if the root could not be read.
+ */
 static char *sw_reader_cut(const char *kept, const char *root)
 {
-	size_t rootlen = strlen(root);
+	size_t rootlen;
 
+	if (!root)
+		return NULL;
+	rootlen = strlen(root);
 	if (strncmp(kept, root, rootlen) || (kept[rootlen] && kept[rootlen] != '/'))
 		return ERR_PTR(-ENOENT);
 	return kstrdup(kept[rootlen] ? kept + rootlen : "/", SW_VIEW_GFP) ?: ERR_PTR(-ENOMEM);
@@ -101,7 +107,7 @@ static char *sw_reader_path(const struct sw_reader *rd, u64 id, char *buf, const
 	char *path = NULL;
 	int len;
 
-	if (cg && root)
+	if (cg)
 		path = sw_reader_cut(sw_cgroup_path(cg), root);
 	sw_cgroup_put(cg);
 	if (cg)
@@ -115,7 +121,7 @@ static char *sw_reader_path(const struct sw_reader *rd, u64 id, char *buf, const
 		return NULL;
 	len = cgroup_path(cgrp, buf, SW_PATH_MAX);
 	cgroup_put(cgrp);
-	if (len < 0 || len >= SW_PATH_MAX - 1 || !root)
+	if (len < 0 || len >= SW_PATH_MAX - 1)
 		return NULL;
 	return sw_reader_cut(buf, root);
 }

@@ -163,18 +163,19 @@ static unsigned int sw_view_expected(const struct sw_view *v, const struct sw_re
 static int sw_view_copy_records(struct sw_view *v, const struct sw_reader *rd)
 {
 	struct sw_copy c = { .v = v, .rd = rd };
-	unsigned int want = sw_view_expected(v, rd), try;
+	unsigned int want = sw_view_expected(v, rd), cap, try;
 	struct sw_row *rows;
 
 	for (try = 0; try < SW_COPY_TRIES; try++) {
-		rows = sw_view_alloc(want + max(SW_ROWS_SLACK, want / 8), sizeof(*rows));
+		cap = want + max(SW_ROWS_SLACK, want / 8);
+		rows = sw_view_alloc(cap, sizeof(*rows));
 		if (!rows && !v->rows)
 			return -ENOMEM;
 		if (!rows)
 			break;
 		kvfree(v->rows);
 		v->rows = rows;
-		v->cap_rows = want + max(SW_ROWS_SLACK, want / 8);
+		v->cap_rows = cap;
 		v->n_rows = 0;
 		v->tracked = rd->only ? 0 : sw_tracked_count();
 		c.seen = 0;
