@@ -7,8 +7,9 @@
 need_root_module
 ktap_plan 9
 dm_setup
-unshare --ipc bash -c 'dmsetup udevcreatecookie > /dev/null; exec sleep 600' & h=$!
-sleep 1
+unshare --ipc bash -c 'dmsetup udevcreatecookie > /dev/null && touch "$1"; exec sleep 600' \
+	- "$T/cookie-made" & h=$!
+until_ok 60 test -e "$T/cookie-made" || echo "# dmsetup udevcreatecookie: no cookie after 60 s"
 ns=$(stat -L -c %i /proc/$h/ns/ipc)
 in_ns() { nsenter --ipc=/proc/$h/ns/ipc "$@"; }
 

@@ -45,6 +45,17 @@ wait_new_cookie() { # wait_new_cookie BEFORE: print the new key, up to 20 s
 	for i in $(seq 200); do new_cookie "$1" && return 0; sleep 0.1; done
 	return 1
 }
+# until_ok SECS CMD...: run CMD every 0.1 s until it succeeds, at most SECS;
+# a background step is waited for by its effect, not by a guessed sleep.
+until_ok() {
+	local i
+	for i in $(seq $(($1 * 10))); do "${@:2}" && return 0; sleep 0.1; done
+	return 1
+}
+# Has process $1 left this shell's IPC namespace (unshare --ipc done)?
+other_ipc_ns() {
+	[ "$(stat -L -c %i "/proc/$1/ns/ipc" 2> /dev/null)" != "$(stat -L -c %i /proc/self/ns/ipc)" ]
+}
 dm_setup() {
 	modprobe dm-mod 2> /dev/null; modprobe dm-zero 2> /dev/null
 	mkdir -p /run/udev && touch /run/udev/control

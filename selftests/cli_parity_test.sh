@@ -23,7 +23,8 @@ check $? "semwatch.ko unloaded"
 
 unshare --ipc sleep 600 & h1=$!
 unshare --ipc sleep 600 & h2=$!
-sleep 0.5
+until_ok 60 other_ipc_ns $h1 && until_ok 60 other_ipc_ns $h2 ||
+	echo "# unshare --ipc: no new IPC namespace after 60 s"
 in1() { nsenter --ipc=/proc/$h1/ns/ipc "$@"; }
 in2() { nsenter --ipc=/proc/$h2/ns/ipc "$@"; }
 both() { in1 "$@" > /dev/null && in2 "$@" > /dev/null; }
@@ -36,13 +37,14 @@ check $? "without --force and without the module every set is kept (exit $rc)"
 echo "# waiting 62 s so that some sets are older than 1 minute"
 sleep 62
 # Then a young set, and an old one whose otime becomes recent: in each namespace
-# just before the two reaps, so that a slow guest cannot age them past a minute
+# just before its own reap, so that a slow guest cannot age them past a minute
 # in one namespace and not in the other.
 young() { "$@" "$S" mk 0x0d4d2001 > /dev/null && "$@" "$S" mk 0x12342002 > /dev/null &&
 	"$@" dmsetup udevcomplete 0x0d4d1004 > /dev/null; }
-young in1; young in2
 for age in 1 0; do
+	[ $age = 0 ] || young in1
 	in1 dmsetup udevcomplete_all $age --yes > "$T/dm" 2>&1
+	[ $age = 0 ] || young in2
 	in2 "$BIN" reap --force --older-than $age --yes > "$T/sw" 2>&1
 	k1=$(in1 bash -c ". $REPO/selftests/cli_lib.sh; all_keys")
 	k2=$(in2 bash -c ". $REPO/selftests/cli_lib.sh; all_keys")

@@ -13,6 +13,8 @@
  *                                     semid, sleep until it is 0 (or removed)
  *   cli_semctl waitzero SEMID         sleep until semaphore 0 of SEMID is 0
  *                                     (or the set is removed)
+ *   cli_semctl zcnt SEMID             print how many wait for semaphore 0
+ *                                     of SEMID to be 0 (GETZCNT)
  *   cli_semctl nextid SEMID           next semget() here gets SEMID
  * KEY, NSEMS and VAL are decimal or 0x/0o/0b-prefixed, SEMID decimal. Exit 0,
  * or 1 on any error, bad usage included, with a message on stderr (none when
@@ -112,6 +114,13 @@ int main(int argc, char **argv)
 			die("semop");
 		return 0;
 	}
+	if (!strcmp(cmd, "zcnt") && argc >= 3) {
+		id = semctl((int)num(argv[2], 0), 0, GETZCNT);
+		if (id < 0)
+			die("semctl GETZCNT");
+		printf("%d\n", id);
+		return 0;
+	}
 	if (!strcmp(cmd, "nextid") && argc >= 3) {
 		f = fopen("/proc/sys/kernel/sem_next_id", "w");
 		if (!f || fputs(argv[2], f) < 0 || fclose(f))
@@ -120,6 +129,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: cli_semctl mk KEY [NSEMS [VAL]] | mkcomm COMM KEY | rm SEMID |\n"
 		"                  exists SEMID KEY |\n"
-		"                  wait KEY | waitzero SEMID | nextid SEMID\n");
+		"                  wait KEY | waitzero SEMID | zcnt SEMID | nextid SEMID\n");
 	return 1;
 }
