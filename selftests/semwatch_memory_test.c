@@ -39,6 +39,12 @@ static void __attribute__((constructor)) linebuffered_stdout(void)
 #define MEM_MAX_KIB (32 << 10)
 #define MEM_OPENS 1000
 #define MEM_GUARD_KIB (160 << 10)
+/*
+ * MemAvailable also moves with the rest of the guest (page cache, slab of
+ * other tasks): one CI run saw 31.8 MiB. Each open costs about 4 MiB, so a
+ * view left even partly uncharged still shows past 8 MiB of slack.
+ */
+#define MEM_NOISE_KIB (8 << 10)
 #define NOBODY 65534
 
 /* Shared with the reader; faulted in before it joins the limited cgroup. */
@@ -255,9 +261,9 @@ TEST_F_TIMEOUT(memory, reader_limited_by_its_cgroup, 150)
 		TH_LOG("reader ended with status 0x%x (killed by signal %d)", st,
 		       WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	EXPECT_EQ(0, oom_kill);
-	EXPECT_GE(MEM_MAX_KIB, before - at_fail)
-		TH_LOG("free memory fell by %lld KiB, more than the reader's limit: memory not charged to it",
-		       before - at_fail);
+	EXPECT_GE(MEM_MAX_KIB + MEM_NOISE_KIB, before - at_fail)
+		TH_LOG("free memory fell by %lld KiB, more than the reader's limit and %d KiB of noise: memory not charged to it",
+		       before - at_fail, MEM_NOISE_KIB);
 }
 
 SW_TEST_MAIN()
