@@ -36,6 +36,8 @@ export SEMWATCH_STRESS_SECS=${SEMWATCH_STRESS_SECS:-30}
 export SEMWATCH_FUZZ_WRITES=${SEMWATCH_FUZZ_WRITES:-8000}
 # cli_parity_test alone waits 62 s and took 184 s here (180 s in settings).
 export SEMWATCH_TIMEOUT=${SEMWATCH_TIMEOUT:-600}
+# Each case's own limit (30 s unless the test sets one), likewise.
+export SEMWATCH_TIMEOUT_SCALE=${SEMWATCH_TIMEOUT_SCALE:-3}
 selftests/run_vm_suite.sh "$KO" "kprobe tracepoint" "$@"
 echo "@@ suite took $(($(date +%s) - t0))s"
 

@@ -62,9 +62,29 @@ static inline void sw_require(void)
 	}
 }
 
+/*
+ * A slow kernel (the debug lane: TCG, KASAN, lockdep) sets
+ * SEMWATCH_TIMEOUT_SCALE=K to give every case K times its own time limit,
+ * as SEMWATCH_TIMEOUT does for whole programs. The harness keeps each case's
+ * limit in its registered metadata, which 6.1's and 6.12's headers share.
+ */
+static inline void sw_scale_timeouts(void)
+{
+	const char *s = getenv("SEMWATCH_TIMEOUT_SCALE");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	int k = s ? atoi(s) : 1;
+
+	if (k < 2 || k > 20)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= k;
+}
+
 #define SW_TEST_MAIN() \
 	int main(int argc, char **argv) \
-	{ sw_require(); return test_harness_run(argc, argv); }
+	{ sw_require(); sw_scale_timeouts(); return test_harness_run(argc, argv); }
 
 /* Read all of fd (proc files report size 0, so grow as we go). */
 static inline char *sw_slurp_fd(int fd)
