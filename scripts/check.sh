@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make check`: install what is missing, build the module for every pinned
 # kernel, the selftests and the CLI, run the host tests (the CLI's unit tests,
-# scripts/check-test.sh, promtool on monitoring/semwatch.rules.yml), then boot
+# scripts/check-test.sh, promtool on monitoring/semwatch.rules.yml, the
+# node_exporter + Prometheus run of monitoring/e2e-test.sh), then boot
 # each kernel once in QEMU (SEMWATCH_JOBS at a time) and run the kselftests for
 # every hook mode (selftests/run_vm_suite.sh).
 # Prints a per-kernel, per-hook, per-test summary and ends with "N passed,
@@ -130,6 +131,8 @@ fi
 # The alerting rules and their unit tests (promtool: package prometheus, make setup).
 host_cmd promtool-check promtool-check-rules promtool check rules monitoring/semwatch.rules.yml
 host_cmd promtool-test promtool-test-rules promtool test rules monitoring/semwatch.rules.test.yml
+# node_exporter serves the CLI's textfile, Prometheus fires the shipped alert.
+host_tap monitoring-e2e monitoring-e2e monitoring/e2e-test.sh
 
 # Turn one guest's output.log into "R hook test passed failed skipped" rows and
 # "P text" problems. Counts the test cases of each program (nested "# ok" lines);

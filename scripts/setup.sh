@@ -9,10 +9,12 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(qemu-system-x86 busybox-static build-essential gcc-multilib libc6-dev-i386
 	libsmartcols-dev pkg-config dmsetup util-linux jq xz-utils zstd cpio
-	kmod procps git make
+	kmod procps git make curl iproute2
 	linux-source-6.1 linux-source-6.12
 	flex bison bc libelf-dev libssl-dev) # the debug kernels of make check-debug
-NORECOMMENDS=(prometheus) # for promtool; recommends would pull in exporters
+# promtool, and the real server and exporter of monitoring/e2e-test.sh;
+# recommends would pull in more exporters and their timers.
+NORECOMMENDS=(prometheus prometheus-node-exporter)
 # Packaging (dkms helper, scripts/dkms-test.sh): DKMS, debhelper + dh_dkms, lintian;
 # no recommends, or dkms would pull in the newest linux-headers-amd64.
 NORECOMMENDS+=(dkms dh-dkms debhelper lintian fakeroot dpkg-dev systemd man-db)
