@@ -9,7 +9,9 @@
 #     a kernel of an unchecked series (BUILD_EXCLUSIVE_KERNEL), and a plain
 #     kbuild build for an unchecked series (#error in kmod/compat/compat.h).
 #  2. make deb; lintian (no errors); dpkg -i of both packages builds the
-#     module for all six kernels; systemd-analyze verify on the installed units;
+#     module for every kernel with headers; one kernel's headers are removed
+#     first and installed after, as in an upgrade, and DKMS must build the
+#     module for it then; systemd-analyze verify on the installed units;
 #     dpkg -r, then dpkg --purge, leave nothing behind.
 # Prints "ok N - name" / "not ok N - name" lines and a "1..N" plan; details in
 # build/logs/dkms-test/. Needs root; changes /usr/src, /var/lib/dkms,
@@ -152,13 +154,32 @@ lrc=$?
 sed 's/^/# lintian: /' "$LOGS/lintian.txt" | grep -v 'root privileges'
 result $([ $lrc = 0 ] && ! grep -q '^E:' "$LOGS/lintian.txt"; echo $?) "lintian: no errors"
 
+# A kernel upgrade: one kernel's headers arrive after semwatch-dkms. Its
+# package is set aside (the .deb from apt's cache, else apt-get download) and
+# put back on any exit.
+UK=${ALL_KERNELS[-1]} HDR=linux-headers-${ALL_KERNELS[-1]}
+HDR_DEB=$(ls /var/cache/apt/archives/"${HDR}"_*.deb 2>/dev/null | tail -n 1)
+[ -n "$HDR_DEB" ] || HDR_DEB=$(cd "$WORK" && apt-get download "$HDR" >> "$LOG" 2>&1 &&
+	ls "$WORK/${HDR}"_*.deb | tail -n 1)
+trap 'pkg_installed "$HDR" || dpkg -i "$HDR_DEB" >> "$LOG" 2>&1' EXIT
+t "the $HDR package is at hand (${HDR_DEB:-none})" test -f "$HDR_DEB"
+t "dpkg -r $HDR (its kernel is not there yet)" dpkg -r "$HDR"
+
 timed secs t "dpkg -i semwatch-dkms semwatch" dpkg -i "${DEBS[@]}"
-note "dpkg -i (DKMS builds for all kernels): ${secs}s"
+note "dpkg -i (DKMS builds for every kernel with headers): ${secs}s"
 for k in "${ALL_KERNELS[@]}"; do
+	[ "$k" = "$UK" ] && continue
 	t "dpkg -i built and installed the module for $k" bash -c \
 		"ls /lib/modules/$k/updates/dkms/semwatch.ko* &&
 		 dkms status -m semwatch -v $V -k $k | grep -q ': installed'"
 done
+t "no module for $UK, whose headers are missing" bash -c "! ls /lib/modules/$UK/updates/dkms/semwatch.ko*"
+timed secs t "dpkg -i $HDR (the upgrade)" dpkg -i "$HDR_DEB"
+note "dpkg -i $HDR, with DKMS's autoinstall: ${secs}s"
+t "installing $HDR built and installed the module for $UK" bash -c \
+	"ls /lib/modules/$UK/updates/dkms/semwatch.ko* &&
+	 dkms status -m semwatch -v $V -k $UK | grep -q ': installed' &&
+	 modinfo -F vermagic /lib/modules/$UK/updates/dkms/semwatch.ko* | grep -q '^$UK '"
 UNITS=(/lib/systemd/system/semwatch-{textfile,reap}.{service,timer})
 t "systemd-analyze verify accepts the installed units" systemd-analyze verify "${UNITS[@]}"
 t "semwatch-textfile.timer enabled, semwatch-reap.timer not" bash -c \
