@@ -67,7 +67,7 @@ check $? "each destroyed line names the dead dmsetup creator"
 wid=$("$S" mk 0x0d4d7777 1 1)
 "$S" waitzero "$wid" &
 wpid=$!
-until_ok 60 test "$("$S" zcnt "$wid")" = 1 || echo "# no waiter on set $wid after 60 s"
+until_ok 60 zcnt_is "$wid" 1 || echo "# no waiter on set $wid after 60 s"
 "$BIN" reap --dry-run > "$T/o4" 2>&1
 grep -q 'kept (waiters) key=0x0d4d7777' "$T/o4" && ! grep -q '^would destroy key=0x0d4d7777' "$T/o4"
 check $? "--dry-run keeps a dead creator's set that has a waiter"

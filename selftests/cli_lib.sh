@@ -45,13 +45,18 @@ wait_new_cookie() { # wait_new_cookie BEFORE: print the new key, up to 20 s
 	for i in $(seq 200); do new_cookie "$1" && return 0; sleep 0.1; done
 	return 1
 }
-# until_ok SECS CMD...: run CMD every 0.1 s until it succeeds, at most SECS;
-# a background step is waited for by its effect, not by a guessed sleep.
+# until_ok SECS CMD...: run CMD every 0.1 s until it succeeds, for at most
+# SECS seconds; a background step is waited for by its effect, not by a
+# guessed sleep. CMD is run anew each time: pass a function, not "$(...)".
 until_ok() {
-	local i
-	for i in $(seq $(($1 * 10))); do "${@:2}" && return 0; sleep 0.1; done
-	return 1
+	local end=$((SECONDS + $1))
+	until "${@:2}"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
 }
+# Does semaphore 0 of set $1 have $2 processes waiting for zero?
+zcnt_is() { [ "$("$S" zcnt "$1")" = "$2" ]; }
 # Has process $1 left this shell's IPC namespace (unshare --ipc done)?
 other_ipc_ns() {
 	[ "$(stat -L -c %i "/proc/$1/ns/ipc" 2> /dev/null)" != "$(stat -L -c %i /proc/self/ns/ipc)" ]
