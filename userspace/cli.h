@@ -18,4 +18,19 @@ int cli_load_module(struct sw_module *m);
 long long cli_ipcmni(void);
 struct libscols_table *report_advice(const struct sw_report *r, bool json);
 
+/* audit.c: the record of each set the reaper destroyed. */
+enum sw_audit_sink { SW_AUDIT_NONE, SW_AUDIT_SYSLOG, SW_AUDIT_JOURNAL };
+struct sw_audit_rec {
+	uint32_t key;
+	int semid;
+	unsigned long long ns;
+	long long pid, age_s;		/* pid -1: creator unknown */
+	const char *comm, *state, *cgroup;	/* escaped (sw_escape) */
+	bool forced;
+};
+enum sw_audit_sink sw_audit_open(void);
+void sw_audit_destroyed(enum sw_audit_sink sink, const struct sw_audit_rec *r,
+			const char *line);
+void sw_audit_close(enum sw_audit_sink sink);
+
 #endif

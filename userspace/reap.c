@@ -6,14 +6,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sem.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -21,7 +17,7 @@
 struct reap {
 	struct sw_rules rules;
 	bool yes, dry_run, all_ns;
-	bool syslog, noted;	/* a syslog socket answered; its absence told */
+	enum sw_audit_sink sink;
 	const struct sw_module *mod;
 	const char *pause;	/* SEMWATCH_TEST_PAUSE_BEFORE_RMID */
 	time_t now;
@@ -111,15 +107,40 @@ static void test_pause(const char *path, const struct sw_set *s)
 		usleep(10000);
 }
 
-static void describe(const struct reap *c, unsigned long long ns,
-		     const struct sw_set *s, char *buf, size_t len)
+/*
+ * The set's key=value line, as printed and audited, and its audit record:
+ * comm and cgroup escaped, so that neither can end the line or forge one.
+ * Returns a malloc()ed line (free with forget()), or NULL when out of memory.
+ */
+static char *describe(const struct reap *c, unsigned long long ns,
+		      const struct sw_set *s, struct sw_audit_rec *r)
 {
 	const struct sw_modrow *m = s->creator;
+	char *comm = m ? sw_escape(m->comm) : sw_strdup("?");
+	char *cgroup = m ? sw_escape(m->cgroup) : sw_strdup("?");
+	char *line = NULL;
 
-	snprintf(buf, len, "key=0x%08x semid=%d ns=%llu creator_pid=%lld "
-		 "comm=%s state=%s cgroup=%s age_s=%lld", s->key, s->semid, ns,
-		 m ? m->pid : -1LL, m ? m->comm : "?", sw_state_name(s),
-		 m ? m->cgroup : "?", sw_set_age(s, c->now));
+	*r = (struct sw_audit_rec){ .key = s->key, .semid = s->semid, .ns = ns,
+		.pid = m ? m->pid : -1LL, .age_s = sw_set_age(s, c->now),
+		.comm = comm, .state = sw_state_name(s), .cgroup = cgroup,
+		.forced = c->rules.force };
+	if (comm && cgroup &&
+	    asprintf(&line, "key=0x%08x semid=%d ns=%llu creator_pid=%lld "
+		     "comm=%s state=%s cgroup=%s age_s=%lld", r->key, r->semid,
+		     ns, r->pid, comm, r->state, cgroup, r->age_s) < 0)
+		line = NULL;
+	if (!line) {
+		free(comm);
+		free(cgroup);
+	}
+	return line;
+}
+
+static void forget(struct sw_audit_rec *r, char *line)
+{
+	free((char *)r->comm);
+	free((char *)r->cgroup);
+	free(line);
 }
 
 /* Re-check, then remove; returns the verdict that really applied. */
@@ -157,23 +178,11 @@ static enum sw_skip verdict(const struct reap *c, struct sw_set *s)
 	return sw_reap_verdict(s, &c->rules, c->now);
 }
 
-static void audit(struct reap *c, const char *what)
-{
-	if (!c->syslog) {
-		if (!c->noted)
-			cli_note("no syslog at %s: the destroyed sets are "
-				 "listed on stdout only", _PATH_LOG);
-		c->noted = true;
-		return;
-	}
-	syslog(LOG_NOTICE, "destroyed semaphore set %s%s", what,
-	       c->rules.force ? " (forced)" : "");
-}
-
 static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 {
 	enum sw_skip v = verdict(c, s);
-	char what[512];
+	struct sw_audit_rec r;
+	char *what;
 
 	if (v == SW_NOT_SELECTED)
 		return;
@@ -181,12 +190,18 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 		c->skipped[v]++;
 		return;
 	}
-	describe(c, ns, s, what, sizeof(what));
+	what = describe(c, ns, s, &r);
+	if (!what) {		/* not destroyed unrecorded */
+		c->skipped[SW_SKIP_FAILED]++;
+		printf("kept (%s) key=0x%08x semid=%d: out of memory\n",
+		       sw_skip_name(SW_SKIP_FAILED), s->key, s->semid);
+		return;
+	}
 	if (v == SW_TAKE && c->dry_run) {
 		printf("would destroy %s\n", what);
 	} else if (v == SW_TAKE && (v = destroy(c, s)) == SW_TAKE) {
 		printf("destroyed %s\n", what);
-		audit(c, what);
+		sw_audit_destroyed(c->sink, &r, what);
 	}
 	if (v == SW_TAKE)
 		c->destroyed++;
@@ -194,6 +209,7 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 		c->skipped[v]++;
 	if (v != SW_TAKE)
 		printf("kept (%s) %s\n", sw_skip_name(v), what);
+	forget(&r, what);
 }
 
 static int reap_ns(unsigned long long ino, void *arg)
@@ -211,43 +227,6 @@ static int reap_ns(unsigned long long ino, void *arg)
 		one_set(c, ino, &v.sets[i]);
 	sw_nsview_free(&v);
 	return 0;
-}
-
-/*
- * glibc's syslog() retries socket(), connect() and close() on every call
- * while nothing listens on /dev/log (minimal guests, many containers): three
- * system calls per destroyed set, for nothing. So try once, as glibc would
- * (datagram, then stream), and skip syslog() if no one answers.
- */
-static bool syslog_reachable(void)
-{
-	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
-	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = _PATH_LOG };
-	int i, fd, err = EPROTOTYPE;
-
-	for (i = 0; i < 2 && err == EPROTOTYPE; i++) {
-		fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return false;
-		err = connect(fd, (struct sockaddr *)&a, sizeof(a)) ? errno : 0;
-		close(fd);
-	}
-	return !err;
-}
-
-/*
- * Connected once (LOG_NDELAY), with the pid in the ident instead of LOG_PID:
- * the same "semwatch[PID]: " line, but without a getpid() call per message.
- */
-static void audit_open(struct reap *c)
-{
-	static char ident[32];
-
-	c->syslog = syslog_reachable();
-	if (!c->syslog)
-		return;
-	snprintf(ident, sizeof(ident), "semwatch[%d]", (int)getpid());
-	openlog(ident, LOG_NDELAY, LOG_AUTHPRIV);
 }
 
 static size_t summary(const struct reap *c)
@@ -282,10 +261,10 @@ static int run(struct reap *c)
 		       c->rules.prefix, c->rules.prefix);
 		return SW_EXIT_FOUND;
 	}
-	audit_open(c);
+	if (!c->dry_run)
+		c->sink = sw_audit_open();
 	ret = sw_for_each_ns(c->all_ns, reap_ns, c);
-	if (c->syslog)
-		closelog();
+	sw_audit_close(c->sink);
 	if (summary(c) && !ret)
 		return SW_EXIT_FOUND;
 	return ret ? cli_errno(ret, "reap") : SW_EXIT_OK;

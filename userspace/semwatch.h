@@ -98,6 +98,7 @@ int sw_parse_ull(const char *s, int base, unsigned long long max,
 int sw_parse_minutes(const char *s, long long *minutes);
 int sw_parse_prefix(const char *s, uint32_t *prefix);
 int sw_unescape(const char *in, char **out);
+char *sw_escape(const char *in);
 int sw_read_file(const char *path, char **buf, size_t *len);
 const char *sw_path(const char *env, const char *def);
 char *sw_strdup(const char *s);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,6 +96,30 @@ int sw_unescape(const char *in, char **out)
 	o[j] = '\0';
 	*out = o;
 	return 0;
+}
+
+/*
+ * The module's escaping, for text that goes out again: every byte below 0x21
+ * or above 0x7e, and the backslash, as \ooo; a value that is exactly "?" or
+ * "-" (which mean unknown and hidden) is escaped whole. Returns a malloc()ed
+ * string, or NULL when out of memory.
+ */
+char *sw_escape(const char *in)
+{
+	bool whole = (in[0] == '?' || in[0] == '-') && !in[1];
+	char *out = malloc(4 * strlen(in) + 1), *o = out;
+
+	for (; o && *in; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (whole || c < 0x21 || c > 0x7e || c == '\\')
+			o += sprintf(o, "\\%03o", c);
+		else
+			*o++ = (char)c;
+	}
+	if (o)
+		*o = '\0';
+	return out;
 }
 
 /* Read a whole (proc) file; a NUL-terminated copy is returned in *buf. */

@@ -271,6 +271,25 @@ static void test_numbers(void)
 		free(s);
 	}
 	ok(!bad, "\\001..\\377 each decode to their byte (%d wrong)", bad);
+	s = sw_escape("x\ndestroyed k=1 /my app\\");
+	ok(s && !strcmp(s, "x\\012destroyed\\040k=1\\040/my\\040app\\134"),
+	   "escape: newline, space and backslash as \\ooo (%s)", s ? s : "NULL");
+	free(s);
+	s = sw_escape("?");
+	ok(s && !strcmp(s, "\\077"), "escape: a comm of exactly \"?\" is not \"unknown\"");
+	free(s);
+	for (bad = 0, c = 1; c < 256; c++) {	/* escape, then unescape: the same byte */
+		char one[2] = { (char)c, 0 }, *e = sw_escape(one), *u = NULL;
+
+		/* a lone "?" or "-" is escaped too: it would read as unknown */
+		bool esc = c < 0x21 || c > 0x7e || c == '\\' || c == '?' || c == '-';
+
+		bad += !e || sw_unescape(e, &u) || strcmp(u, one) ||
+		       strlen(e) != (esc ? 4 : 1) || (esc && e[0] != '\\');
+		free(e);
+		free(u);
+	}
+	ok(!bad, "escape: \\001..\\377 round-trip through unescape (%d wrong)", bad);
 }
 
 static void test_v2(void)
