@@ -13,10 +13,13 @@
 #     first and installed after, as in an upgrade, and DKMS must build the
 #     module for it then; systemd-analyze verify on the installed units;
 #     dpkg -r, then dpkg --purge, leave nothing behind.
+#  3. The packages on a 6.12 guest booting systemd as PID 1
+#     (scripts/systemd-test.sh): modules-load.d, the timers, the sandboxed
+#     units, reaping a real leak, the journal; each of its checks counts here.
 # Prints "ok N - name" / "not ok N - name" lines and a "1..N" plan; details in
 # build/logs/dkms-test/. Needs root; changes /usr/src, /var/lib/dkms,
 # /lib/modules/*/updates and the package database (and cleans them up).
-# Usage: scripts/dkms-test.sh   (about 8 minutes on 2 cores)
+# Usage: scripts/dkms-test.sh   (about 12 minutes on 2 cores)
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -198,6 +201,19 @@ t "after purge: nothing left" bash -c \
 	"! ls /etc/default/semwatch /usr/share/doc/semwatch* /usr/share/man/man*/semwatch.* 2>/dev/null &&
 	 ! dpkg-query -W semwatch semwatch-dkms 2>/dev/null | grep -q . &&
 	 ! find /var/lib/dkms /lib/modules /usr/src -name 'semwatch*' | grep ."
+
+# --- 3. The packages on a systemd machine (scripts/systemd-test.sh, a guest)
+timed secs scripts/systemd-test.sh > "$LOGS/systemd-test.log" 2>&1
+sed -n 's/^# //p' "$LOGS/systemd-test.log" | grep -E '^(kernel|prep:|vm\.sh)' | sed 's/^/# /'
+seen=0
+while read -r line; do
+	case $line in
+	"ok "*) result 0 "systemd guest: ${line#ok [0-9]* }"; seen=$((seen + 1)) ;;
+	"not ok "*) result 1 "systemd guest: ${line#not ok * }" ;;
+	esac
+done < "$LOGS/systemd-test.log"
+[ $seen -gt 0 ] || result 1 "systemd guest: no test ran (see $LOGS/systemd-test.log)"
+note "systemd guest: ${secs}s"
 
 echo "1..$N"
 note "$((N - FAILED)) passed, $FAILED failed (log: $LOG)"

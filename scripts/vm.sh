@@ -17,6 +17,9 @@
 #   -L DIR     keep console.log (kernel) and output.log (command) in DIR
 #              (default build/logs/vm-KVER-TIME)
 #   -A ARGS    extra kernel command-line arguments (e.g. -A ipcmni_extend)
+#   -S PREP    boot systemd as PID 1 on a writable root (the host root under a
+#              tmpfs overlay; 9p kernels only): PREP (shell code) runs first in
+#              a chroot of it, then COMMAND as a service after multi-user.target
 #   -v         also copy the kernel console to stderr as it arrives
 # COMMAND runs in bash in the repo directory with SEMWATCH_KO, SEMWATCH_HOOK,
 # SEMWATCH_REPO, SEMWATCH_BIN set. Its output goes to stdout; kernel messages of
@@ -27,8 +30,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-KVER= PARAMS= LOAD=0 KO= TIMEOUT=600 BOOT_LIMIT= LOGDIR= VERBOSE=0 KARGS= BZIMAGE=
-while getopts k:B:m:K:t:b:L:A:vh opt; do
+KVER= PARAMS= LOAD=0 KO= TIMEOUT=600 BOOT_LIMIT= LOGDIR= VERBOSE=0 KARGS= BZIMAGE= PREP=
+while getopts k:B:m:K:t:b:L:A:S:vh opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	B) BZIMAGE=$OPTARG ;;
@@ -38,6 +41,7 @@ while getopts k:B:m:K:t:b:L:A:vh opt; do
 	b) BOOT_LIMIT=$OPTARG ;;
 	L) LOGDIR=$OPTARG ;;
 	A) KARGS=$OPTARG ;;
+	S) PREP=$OPTARG ;;
 	v) VERBOSE=1 ;;
 	*) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -93,7 +97,8 @@ build_initramfs() {
 	for fs in 9p virtiofs; do
 		mods=() seen=" "
 		for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
-			$(case $fs in 9p) echo netfs fscache 9pnet 9pnet_virtio 9p ;; *) echo fuse virtiofs ;; esac); do
+			$(case $fs in 9p) echo netfs fscache 9pnet 9pnet_virtio 9p ;; *) echo fuse virtiofs ;; esac) \
+			overlay; do
 			line=$(grep -E "/$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep" 2>/dev/null || true)
 			[ -n "$line" ] || continue  # built in, or absent in this kernel
 			for dep in $(echo "${line#*:}" | tr ' ' '\n' | tac); do add "$dep"; done
@@ -147,6 +152,26 @@ mount -t sysfs sysfs $R/sys
 mount -t debugfs debugfs $R/sys/kernel/debug
 mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
 hostname semwatch-vm
+if [ -e "$R$run/prep.sh" ]; then
+	# systemd as PID 1 (vm.sh -S): the host root under a tmpfs overlay, the
+	# same mounts moved in, PREP in a chroot, then systemd runs job.service.
+	N=/new
+	mkdir -p /up $N && mount -t tmpfs -o mode=755 tmpfs /up && mkdir /up/u /up/w &&
+		mount -t overlay -o lowerdir=$R,upperdir=/up/u,workdir=/up/w overlay $N ||
+		{ echo "init: no overlay root" > /dev/ttyS1; poweroff -f; }
+	for m in /tmp /run "$repo" /dev /proc /sys; do
+		grep -q " $R$m " /proc/mounts && mount -o move "$R$m" "$N$m"
+	done
+	# bash's <(...) (dkms uses it) needs /dev/fd; systemd makes it later.
+	ln -sf /proc/self/fd $N/dev/fd
+	echo "init: running $run/prep.sh" > /dev/kmsg
+	chroot $N /bin/bash "$run/prep.sh" < /dev/null > /dev/ttyS1 2>&1 ||
+		{ echo "rc=$?" > /dev/ttyS2; poweroff -f; }
+	mkdir -p $N/etc/systemd/system/multi-user.target.wants
+	cp "$N$run/job.service" $N/etc/systemd/system/semwatch-vm-job.service
+	ln -sf ../semwatch-vm-job.service $N/etc/systemd/system/multi-user.target.wants/
+	exec switch_root $N /lib/systemd/systemd
+fi
 echo "init: running $run/job.sh" > /dev/kmsg
 chroot $R /bin/bash "$run/job.sh" < /dev/null > /dev/ttyS1 2>&1
 echo "rc=$?" > /dev/ttyS2
@@ -190,6 +215,19 @@ HOOK=$(printf '%s\n' "$PARAMS" | sed -n 's/.*\bhook=\([^ ]*\).*/\1/p')
 	fi
 	printf '%s\n' "$CMD"
 } > "$RUN/job.sh"
+if [ -n "$PREP" ]; then
+	[ $FS = 9p ] || { echo "vm.sh: -S needs a kernel with 9p (an overlay hides virtio-fs submounts)" >&2; exit 2; }
+	printf 'set -e\n%s\n' "$PREP" > "$RUN/prep.sh"
+	cat > "$RUN/job.service" <<-EOF
+	[Unit]
+	Description=semwatch test job (scripts/vm.sh -S)
+	After=multi-user.target
+	[Service]
+	Type=oneshot
+	ExecStart=/bin/sh -c 'bash $RUN/job.sh < /dev/null > /dev/ttyS1 2>&1; echo "rc=\$\$?" > /dev/ttyS2'
+	ExecStartPost=/bin/systemctl --no-block poweroff
+	EOF
+fi
 
 [ -n "$LOGDIR" ] || LOGDIR=$REPO/build/logs/vm-$KVER-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$LOGDIR"

@@ -1,0 +1,85 @@
+#!/bin/bash
+# Runs in the systemd guest of scripts/systemd-test.sh, as a service started
+# after multi-user.target, with semwatch installed from its .deb packages by
+# scripts/systemd-prep.sh. TAP on stdout.
+set -u
+export SYSTEMD_PAGER= SYSTEMD_COLORS=0
+n=0 failed=0
+check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
+show() { sed 's/^/# /'; }
+# until_ok SECS CMD...: run CMD every 0.5 s until it succeeds, for at most SECS s.
+until_ok() {
+	local end=$((SECONDS + $1))
+	until "${@:2}"; do [ $SECONDS -lt $end ] || return 1; sleep 0.5; done
+}
+# Keys (hex) of the 0x0d4d sets, and the id of the one with key $1.
+cookies() { awk 'NR > 1 && $1 >= 223150080 && $1 <= 223215615 { printf "%08x\n", $1 }' /proc/sysvipc/sem | sort; }
+new_cookie() { comm -13 <(echo "$1") <(cookies) | grep .; }
+echo "TAP version 13"
+
+[ "$(cat /proc/1/comm)" = systemd ]
+check $? "PID 1 is systemd ($(systemctl --version | head -n 1))"
+journalctl -b -u systemd-modules-load.service -o cat | grep -q "Inserted module 'semwatch'" &&
+	[ -r /proc/semwatch ] && modinfo -n semwatch | grep -q "^/lib/modules/$(uname -r)/updates/dkms/"
+check $? "systemd-modules-load loaded the DKMS-built semwatch at boot (/etc/modules-load.d)"
+journalctl -b -u systemd-modules-load.service -o cat | show
+[ "$(systemctl is-enabled semwatch-textfile.timer)" = enabled ] &&
+	[ "$(systemctl is-active semwatch-textfile.timer)" = active ] &&
+	[ "$(systemctl is-enabled semwatch-reap.timer)" = disabled ]
+check $? "the package enabled semwatch-textfile.timer, not semwatch-reap.timer"
+
+# Leaks the field's way: udev takes events but runs no rules, so dmsetup
+# waits on its cookie; one waiter is killed (leak), one lives (kept).
+modprobe dm-mod; modprobe dm-zero
+udevadm control --stop-exec-queue
+b=$(cookies)
+dmsetup create swleak --table '0 8 zero' & kpid=$!
+until_ok 60 new_cookie "$b" > /dev/null; leaked=$(new_cookie "$b"); kill -9 $kpid; wait $kpid 2> /dev/null
+b=$(cookies)
+dmsetup create swlive --table '0 8 zero' & lpid=$!
+until_ok 60 new_cookie "$b" > /dev/null; live=$(new_cookie "$b")
+[ -n "$leaked" ] && [ -n "$live" ] && [ "$leaked" != "$live" ]
+check $? "cookies: 0x$leaked (dmsetup killed), 0x$live (dmsetup waiting)"
+
+# The timer's next run (every minute) writes the textfile under its sandbox.
+prom=/var/lib/prometheus/node-exporter/semwatch.prom
+t0=$(date +%s)
+ran_since() {
+	local t
+	t=$(systemctl show -P ExecMainExitTimestamp --timestamp=unix semwatch-textfile.service)
+	[ -n "$t" ] && [ "${t#@}" -ge "$t0" ]
+}
+until_ok 90 ran_since
+check $? "semwatch-textfile.timer started the service within $(($(date +%s) - t0)) s"
+[ "$(systemctl show -P Result semwatch-textfile.service)" = success ] &&
+	grep -qx 'semwatch_module_loaded 1' "$prom" &&
+	grep -Eq '^semwatch_suspected_leaked_sets\{ns="[0-9]+",prefix="0x0d4d"\} 1$' "$prom"
+check $? "the sandboxed service wrote $prom: module loaded, 1 suspected leak"
+grep -E '^semwatch_(module_loaded|suspected_leaked_sets|sets)[{ ]' "$prom" | show
+
+systemctl start semwatch-reap.service
+rrc=$?
+cookies | grep -qx "$live" && ! cookies | grep -qx "$leaked"
+check $? "systemctl start semwatch-reap.service (exit $rrc): 0x$leaked destroyed, 0x$live kept"
+journalctl -b -u semwatch-reap.service -o cat | show
+# The service's stdout is tagged semwatch too: the record is the entry with fields.
+journalctl -b -t semwatch -o json | jq -c --arg k "0x$leaked" 'select(.SEMWATCH_KEY == $k)' > /tmp/audit.json
+[ "$(wc -l < /tmp/audit.json)" = 1 ] && jq -e '(.MESSAGE | startswith("destroyed semaphore set key=")) and
+	.SEMWATCH_COMM == "dmsetup" and .SEMWATCH_STATE == "dead" and .PRIORITY == "5" and
+	(.SEMWATCH_AGE_S | test("^[0-9]+$")) and (.SEMWATCH_CGROUP | startswith("/system.slice/"))' \
+	/tmp/audit.json > /dev/null
+check $? "the journal has one audit record for 0x$leaked, with structured fields"
+jq -c 'with_entries(select(.key | test("^(MESSAGE|SYSLOG_IDENTIFIER|PRIORITY|SEMWATCH_.*)$")))' /tmp/audit.json | show
+
+udevadm control --start-exec-queue
+until_ok 60 bash -c "! kill -0 $lpid 2> /dev/null"
+wait $lpid
+check $? "with udev running again, the waiting dmsetup create finishes"
+dmsetup remove swlive; dmsetup remove swleak
+systemctl list-units --all --no-legend 'semwatch*' | show
+failed_units=$(systemctl --failed --no-legend)
+echo "$failed_units" | show
+[ -z "$failed_units" ]
+check $? "systemctl --failed is empty"
+echo "1..$n"
+[ $failed = 0 ]
