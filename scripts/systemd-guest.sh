@@ -19,10 +19,13 @@ echo "TAP version 13"
 
 [ "$(cat /proc/1/comm)" = systemd ]
 check $? "PID 1 is systemd ($(systemctl --version | head -n 1))"
-journalctl -b -u systemd-modules-load.service -o cat | grep -q "Inserted module 'semwatch'" &&
+# Before journald starts, systemd-modules-load logs to kmsg; journald imports
+# that with the identifier but not always the unit: look for the identifier.
+journalctl -b -o short-monotonic | grep "systemd-modules-load\[[0-9]*\]: Inserted module 'semwatch'" > /tmp/ml
+[ -s /tmp/ml ] && [ "$(systemctl show -P Result systemd-modules-load.service)" = success ] &&
 	[ -r /proc/semwatch ] && modinfo -n semwatch | grep -q "^/lib/modules/$(uname -r)/updates/dkms/"
 check $? "systemd-modules-load loaded the DKMS-built semwatch at boot (/etc/modules-load.d)"
-journalctl -b -u systemd-modules-load.service -o cat | show
+show < /tmp/ml
 [ "$(systemctl is-enabled semwatch-textfile.timer)" = enabled ] &&
 	[ "$(systemctl is-active semwatch-textfile.timer)" = active ] &&
 	[ "$(systemctl is-enabled semwatch-reap.timer)" = disabled ]
@@ -56,6 +59,17 @@ check $? "semwatch-textfile.timer started the service within $(($(date +%s) - t0
 	grep -Eq '^semwatch_suspected_leaked_sets\{ns="[0-9]+",prefix="0x0d4d"\} 1$' "$prom"
 check $? "the sandboxed service wrote $prom: module loaded, 1 suspected leak"
 grep -E '^semwatch_(module_loaded|suspected_leaked_sets|sets)[{ ]' "$prom" | show
+
+# Debian's node_exporter, on loopback, reading that directory (its default).
+prometheus-node-exporter --web.listen-address=127.0.0.1:9100 --collector.disable-defaults \
+	--collector.textfile --collector.textfile.directory="${prom%/*}" > /tmp/ne.log 2>&1 &
+ne=$!
+scrape() { curl -sf http://127.0.0.1:9100/metrics > /tmp/scrape; }
+until_ok 60 scrape && grep -q '^node_textfile_scrape_error 0$' /tmp/scrape &&
+	grep -Eq '^semwatch_suspected_leaked_sets\{ns="[0-9]+",prefix="0x0d4d"\} 1$' /tmp/scrape
+check $? "node_exporter on 127.0.0.1:9100 serves the textfile: node_textfile_scrape_error 0"
+grep -E '^(node_textfile_scrape_error|semwatch_module_loaded|semwatch_suspected_leaked_sets)[{ ]' /tmp/scrape | show
+kill $ne
 
 systemctl start semwatch-reap.service
 rrc=$?
