@@ -70,8 +70,11 @@ void sw_audit_destroyed(enum sw_audit_sink sink, const struct sw_audit_rec *r,
 
 	if (sink == SW_AUDIT_NONE)
 		return;
-	/* A journal that went away meanwhile: syslog() still tries /dev/log. */
-	if (sink == SW_AUDIT_SYSLOG || sd_journal_send("MESSAGE=destroyed semaphore set %s%s", line, forced,
+	if (sink == SW_AUDIT_SYSLOG) {
+		syslog(LOG_NOTICE, "destroyed semaphore set %s%s", line, forced);
+		return;
+	}
+	if (sd_journal_send("MESSAGE=destroyed semaphore set %s%s", line, forced,
 			"PRIORITY=%d", LOG_NOTICE,
 			"SYSLOG_FACILITY=%d", LOG_AUTHPRIV >> 3,
 			"SYSLOG_IDENTIFIER=semwatch",
@@ -85,8 +88,9 @@ void sw_audit_destroyed(enum sw_audit_sink sink, const struct sw_audit_rec *r,
 			"SEMWATCH_CGROUP=%s", r->cgroup,
 			"SEMWATCH_AGE_S=%lld", r->age_s,
 			"SEMWATCH_FORCED=%d", r->forced,
-			NULL) < 0)
-		syslog(LOG_NOTICE, "destroyed semaphore set %s%s", line, forced);
+			NULL) < 0)	/* journald gone: syslog() opens /dev/log */
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "destroyed semaphore set %s%s",
+		       line, forced);
 }
 
 void sw_audit_close(enum sw_audit_sink sink)

@@ -100,19 +100,19 @@ int sw_unescape(const char *in, char **out)
 
 /*
  * The module's escaping, for text that goes out again: every byte below 0x21
- * or above 0x7e, and the backslash, as \ooo; a value that is exactly "?" or
- * "-" (which mean unknown and hidden) is escaped whole. Returns a malloc()ed
- * string, or NULL when out of memory.
+ * or above 0x7e, and the backslash, as \ooo. A lone "?" or "-" is left as it
+ * is: the parser cannot tell the module's "unknown" and "hidden" from a name
+ * escaped whole, and these marks are by far the likelier. Returns a
+ * malloc()ed string, or NULL when out of memory.
  */
 char *sw_escape(const char *in)
 {
-	bool whole = (in[0] == '?' || in[0] == '-') && !in[1];
 	char *out = malloc(4 * strlen(in) + 1), *o = out;
 
 	for (; o && *in; in++) {
 		unsigned char c = (unsigned char)*in;
 
-		if (whole || c < 0x21 || c > 0x7e || c == '\\')
+		if (c < 0x21 || c > 0x7e || c == '\\')
 			o += sprintf(o, "\\%03o", c);
 		else
 			*o++ = (char)c;
