@@ -17,16 +17,15 @@ trap cleanup EXIT
 # A loopback port nobody listens on (ss lists the listeners).
 free_port() {
 	local p
-	for p in $(shuf -i 20000-39999 -n 50); do
+	for p in $(shuf -i 20000-32767 -n 50); do	# below the ephemeral range
 		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return 0; }
 	done
 	return 1
 }
-# until_ok SECS CMD...: run CMD every 0.5 s until it succeeds, at most SECS.
+# until_ok SECS CMD...: run CMD every 0.5 s until it succeeds, for at most SECS s.
 until_ok() {
-	local i
-	for i in $(seq $(($1 * 2))); do "${@:2}" && return 0; sleep 0.5; done
-	return 1
+	local end=$((SECONDS + $1))
+	until "${@:2}"; do [ $SECONDS -lt $end ] || return 1; sleep 0.5; done
 }
 echo "TAP version 13"
 echo "1..6"
@@ -47,7 +46,7 @@ prometheus-node-exporter --web.listen-address="127.0.0.1:$ne" \
 	--collector.disable-defaults --collector.textfile \
 	--collector.textfile.directory="$T/textfile" > "$T/node_exporter.log" 2>&1 &
 pids+=($!)
-scrape() { curl -sf "http://127.0.0.1:$ne/metrics" > "$T/scrape"; }
+scrape() { curl -sf -m 5 "http://127.0.0.1:$ne/metrics" > "$T/scrape"; }
 until_ok 30 scrape
 check $? "node_exporter on 127.0.0.1:$ne answers"
 grep -Eq '^semwatch_sets\{ns="[0-9]+"\} 10$' "$T/scrape" &&
@@ -72,19 +71,19 @@ prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 pids+=($!)
 # State of SemwatchSetsNearLimit/critical in rule group $1 (inactive, pending, firing).
 alert_state() {
-	curl -sf "http://127.0.0.1:$pr/api/v1/rules?type=alert" | jq -r --arg g "$1" '
+	curl -sf -m 5 "http://127.0.0.1:$pr/api/v1/rules?type=alert" | jq -r --arg g "$1" '
 		.data.groups[] | select(.name == $g) | .rules[] |
 		select(.name == "SemwatchSetsNearLimit" and .labels.severity == "critical") | .state'
 }
 fires() { [ "$(alert_state semwatch-e2e)" = firing ]; }
 until_ok 90 fires
 check $? "Prometheus on 127.0.0.1:$pr: SemwatchSetsNearLimit critical is firing"
-curl -sf "http://127.0.0.1:$pr/api/v1/alerts" | jq -c '.data.alerts[] |
+curl -sf -m 5 "http://127.0.0.1:$pr/api/v1/alerts" | jq -c '.data.alerts[] |
 	select(.labels.alertname == "SemwatchSetsNearLimit") |
 	{state, severity: .labels.severity, instance: .labels.instance, ns: .labels.ns, value}' |
 	sed 's/^/# /'
 [ "$(alert_state semwatch)" = pending ]
 check $? "the shipped rule (for: 5m) holds the same alert pending"
-! grep -E 'level=(error|warn)' "$T/prometheus.log" | grep -v 'Failed to resolve' | sed 's/^/# /' | grep -q .
+! grep -iE 'level=(error|warn)' "$T/prometheus.log" | grep -v 'Failed to resolve' | sed 's/^/# /' | grep -q .
 check $? "Prometheus logged no error loading the rules"
 [ $failed = 0 ]

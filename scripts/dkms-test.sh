@@ -164,9 +164,14 @@ UK=${ALL_KERNELS[-1]} HDR=linux-headers-${ALL_KERNELS[-1]}
 HDR_DEB=$(ls /var/cache/apt/archives/"${HDR}"_*.deb 2>/dev/null | tail -n 1)
 [ -n "$HDR_DEB" ] || HDR_DEB=$(cd "$WORK" && apt-get download "$HDR" >> "$LOG" 2>&1 &&
 	ls "$WORK/${HDR}"_*.deb | tail -n 1)
-trap 'pkg_installed "$HDR" || dpkg -i "$HDR_DEB" >> "$LOG" 2>&1' EXIT
-t "the $HDR package is at hand (${HDR_DEB:-none})" test -f "$HDR_DEB"
-t "dpkg -r $HDR (its kernel is not there yet)" dpkg -r "$HDR"
+hdr_ok() { dpkg-query -W -f='${db:Status-Abbrev}' "$HDR" 2> /dev/null | grep -qx 'ii '; }
+restore_hdr() { hdr_ok || { dpkg --configure -a; dpkg -i "$HDR_DEB"; } >> "$LOG" 2>&1; }
+trap restore_hdr EXIT
+trap 'exit 130' INT TERM
+# Without the package at hand, the headers are not removed (nothing could
+# put them back), and the upgrade checks below fail.
+t "the $HDR package is at hand (${HDR_DEB:-none})" test -f "$HDR_DEB" &&
+	t "dpkg -r $HDR (its kernel is not there yet)" dpkg -r "$HDR"
 
 timed secs t "dpkg -i semwatch-dkms semwatch" dpkg -i "${DEBS[@]}"
 note "dpkg -i (DKMS builds for every kernel with headers): ${secs}s"

@@ -44,13 +44,15 @@ until_ok 60 new_cookie "$b" > /dev/null; live=$(new_cookie "$b")
 [ -n "$leaked" ] && [ -n "$live" ] && [ "$leaked" != "$live" ]
 check $? "cookies: 0x$leaked (dmsetup killed), 0x$live (dmsetup waiting)"
 
-# The timer's next run (every minute) writes the textfile under its sandbox.
+# The timer's next run (every minute) writes the textfile under its sandbox:
+# one that started after the kill's second, so that it saw the creator dead.
 prom=/var/lib/prometheus/node-exporter/semwatch.prom
-t0=$(date +%s)
+t0=$(($(date +%s) + 1))
 ran_since() {
-	local t
-	t=$(systemctl show -P ExecMainExitTimestamp --timestamp=unix semwatch-textfile.service)
-	[ -n "$t" ] && [ "${t#@}" -ge "$t0" ]
+	local s e
+	s=$(systemctl show -P ExecMainStartTimestamp --timestamp=unix semwatch-textfile.service)
+	e=$(systemctl show -P ExecMainExitTimestamp --timestamp=unix semwatch-textfile.service)
+	[ -n "$s" ] && [ -n "$e" ] && [ "${s#@}" -ge "$t0" ] && [ "${e#@}" -ge "${s#@}" ]
 }
 until_ok 90 ran_since
 check $? "semwatch-textfile.timer started the service within $(($(date +%s) - t0)) s"
@@ -77,6 +79,7 @@ cookies | grep -qx "$live" && ! cookies | grep -qx "$leaked"
 check $? "systemctl start semwatch-reap.service (exit $rrc): 0x$leaked destroyed, 0x$live kept"
 journalctl -b -u semwatch-reap.service -o cat | show
 # The service's stdout is tagged semwatch too: the record is the entry with fields.
+journalctl --sync
 journalctl -b -t semwatch -o json | jq -c --arg k "0x$leaked" 'select(.SEMWATCH_KEY == $k)' > /tmp/audit.json
 [ "$(wc -l < /tmp/audit.json)" = 1 ] && jq -e '(.MESSAGE | startswith("destroyed semaphore set key=")) and
 	.SEMWATCH_COMM == "dmsetup" and .SEMWATCH_STATE == "dead" and .PRIORITY == "5" and

@@ -8,6 +8,8 @@ kver=$(uname -r)
 # The build host's own services (databases, exporters, apt timers) are not
 # part of this machine: only what systemd and semwatch's packages enable runs.
 rm -f /etc/systemd/system/*.wants/*
+# Nor are its file systems: the root is already mounted, nothing else is.
+: > /etc/fstab
 # DKMS builds for the running and the newest kernel with headers: keep it to
 # the one booted (each build takes minutes under TCG).
 for d in /lib/modules/*; do [ "${d##*/}" = "$kver" ] || rm -f "$d/build"; done

@@ -13,11 +13,9 @@ V=$(cat VERSION)
 K=${1:-$(scripts/kernels.sh -f generic | grep '^6\.12' | tail -n 1)}
 LOGS=$REPO/build/logs/systemd-test
 mkdir -p "$LOGS"
+# Packages of this tree (about 10 s), never ones left from older sources.
+make -s deb > "$LOGS/deb.log" 2>&1 || { echo "Bail out! make deb failed (see $LOGS/deb.log)"; exit 1; }
 DEBS=("$REPO"/build/deb/semwatch_"${V}"_*.deb "$REPO/build/deb/semwatch-dkms_${V}_all.deb")
-if ! ls "${DEBS[@]}" > /dev/null 2>&1; then
-	make -s deb > "$LOGS/deb.log" 2>&1 || { echo "Bail out! make deb failed (see $LOGS/deb.log)"; exit 1; }
-	DEBS=("$REPO"/build/deb/semwatch_"${V}"_*.deb "$REPO/build/deb/semwatch-dkms_${V}_all.deb")
-fi
 echo "# kernel $K, packages ${DEBS[*]##*/}"
 scripts/vm.sh -k "$K" -t 900 -L "$LOGS/vm" -S "bash $REPO/scripts/systemd-prep.sh ${DEBS[*]}" \
 	-A "systemd.show_status=error" -- 'bash scripts/systemd-guest.sh' 2> "$LOGS/vm.err" |

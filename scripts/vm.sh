@@ -158,7 +158,7 @@ if [ -e "$R$run/prep.sh" ]; then
 	N=/new
 	mkdir -p /up $N && mount -t tmpfs -o mode=755 tmpfs /up && mkdir /up/u /up/w &&
 		mount -t overlay -o lowerdir=$R,upperdir=/up/u,workdir=/up/w overlay $N ||
-		{ echo "init: no overlay root" > /dev/ttyS1; poweroff -f; }
+		{ echo "init: no overlay root" > /dev/ttyS1; echo rc=125 > /dev/ttyS2; poweroff -f; }
 	for m in /tmp /run "$repo" /dev /proc /sys; do
 		grep -q " $R$m " /proc/mounts && mount -o move "$R$m" "$N$m"
 	done
@@ -225,7 +225,8 @@ if [ -n "$PREP" ]; then
 	[Service]
 	Type=oneshot
 	ExecStart=/bin/sh -c 'bash $RUN/job.sh < /dev/null > /dev/ttyS1 2>&1; echo "rc=\$\$?" > /dev/ttyS2'
-	ExecStartPost=/bin/systemctl --no-block poweroff
+	# The root is a tmpfs: no unit needs an orderly stop, which takes minutes under TCG.
+	ExecStartPost=/bin/systemctl --no-block --force poweroff
 	EOF
 fi
 

@@ -59,7 +59,8 @@ until_ok() {
 zcnt_is() { [ "$("$S" zcnt "$1")" = "$2" ]; }
 # Has process $1 left this shell's IPC namespace (unshare --ipc done)?
 other_ipc_ns() {
-	[ "$(stat -L -c %i "/proc/$1/ns/ipc" 2> /dev/null)" != "$(stat -L -c %i /proc/self/ns/ipc)" ]
+	local ns
+	ns=$(stat -L -c %i "/proc/$1/ns/ipc") && [ "$ns" != "$(stat -L -c %i /proc/self/ns/ipc)" ]
 }
 dm_setup() {
 	modprobe dm-mod 2> /dev/null; modprobe dm-zero 2> /dev/null
