@@ -4,28 +4,21 @@
 # scripts/systemd-prep.sh. TAP on stdout.
 set -u
 export SYSTEMD_PAGER= SYSTEMD_COLORS=0
-n=0 failed=0
-check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
+# The CLI kselftests' helpers: check, until_ok, cookies, wait_new_cookie.
+. selftests/cli_lib.sh
 show() { sed 's/^/# /'; }
-# until_ok SECS CMD...: run CMD every 0.5 s until it succeeds, for at most SECS s.
-until_ok() {
-	local end=$((SECONDS + $1))
-	until "${@:2}"; do [ $SECONDS -lt $end ] || return 1; sleep 0.5; done
-}
-# Keys (hex) of the 0x0d4d sets, and the id of the one with key $1.
-cookies() { awk 'NR > 1 && $1 >= 223150080 && $1 <= 223215615 { printf "%08x\n", $1 }' /proc/sysvipc/sem | sort; }
-new_cookie() { comm -13 <(echo "$1") <(cookies) | grep .; }
+has_cookie() { case " $(cookies)" in *" $1 "*) return 0 ;; esac; return 1; }
 echo "TAP version 13"
 
 [ "$(cat /proc/1/comm)" = systemd ]
 check $? "PID 1 is systemd ($(systemctl --version | head -n 1))"
 # Before journald starts, systemd-modules-load logs to kmsg; journald imports
 # that with the identifier but not always the unit: look for the identifier.
-journalctl -b -o short-monotonic | grep "systemd-modules-load\[[0-9]*\]: Inserted module 'semwatch'" > /tmp/ml
-[ -s /tmp/ml ] && [ "$(systemctl show -P Result systemd-modules-load.service)" = success ] &&
+journalctl -b -o short-monotonic | grep "systemd-modules-load\[[0-9]*\]: Inserted module 'semwatch'" > "$T/ml"
+[ -s "$T/ml" ] && [ "$(systemctl show -P Result systemd-modules-load.service)" = success ] &&
 	[ -r /proc/semwatch ] && modinfo -n semwatch | grep -q "^/lib/modules/$(uname -r)/updates/dkms/"
 check $? "systemd-modules-load loaded the DKMS-built semwatch at boot (/etc/modules-load.d)"
-show < /tmp/ml
+show < "$T/ml"
 [ "$(systemctl is-enabled semwatch-textfile.timer)" = enabled ] &&
 	[ "$(systemctl is-active semwatch-textfile.timer)" = active ] &&
 	[ "$(systemctl is-enabled semwatch-reap.timer)" = disabled ]
@@ -37,10 +30,10 @@ modprobe dm-mod; modprobe dm-zero
 udevadm control --stop-exec-queue
 b=$(cookies)
 dmsetup create swleak --table '0 8 zero' & kpid=$!
-until_ok 60 new_cookie "$b" > /dev/null; leaked=$(new_cookie "$b"); kill -9 $kpid; wait $kpid 2> /dev/null
+leaked=$(wait_new_cookie "$b"); kill -9 $kpid; wait $kpid 2> /dev/null
 b=$(cookies)
 dmsetup create swlive --table '0 8 zero' & lpid=$!
-until_ok 60 new_cookie "$b" > /dev/null; live=$(new_cookie "$b")
+live=$(wait_new_cookie "$b")
 [ -n "$leaked" ] && [ -n "$live" ] && [ "$leaked" != "$live" ]
 check $? "cookies: 0x$leaked (dmsetup killed), 0x$live (dmsetup waiting)"
 
@@ -54,7 +47,7 @@ ran_since() {
 	e=$(systemctl show -P ExecMainExitTimestamp --timestamp=unix semwatch-textfile.service)
 	[ -n "$s" ] && [ -n "$e" ] && [ "${s#@}" -ge "$t0" ] && [ "${e#@}" -ge "${s#@}" ]
 }
-until_ok 90 ran_since
+until_ok 150 ran_since	# minutely, plus AccuracySec and a slow run
 check $? "semwatch-textfile.timer started the service within $(($(date +%s) - t0)) s"
 [ "$(systemctl show -P Result semwatch-textfile.service)" = success ] &&
 	grep -qx 'semwatch_module_loaded 1' "$prom" &&
@@ -64,29 +57,29 @@ grep -E '^semwatch_(module_loaded|suspected_leaked_sets|sets)[{ ]' "$prom" | sho
 
 # Debian's node_exporter, on loopback, reading that directory (its default).
 prometheus-node-exporter --web.listen-address=127.0.0.1:9100 --collector.disable-defaults \
-	--collector.textfile --collector.textfile.directory="${prom%/*}" > /tmp/ne.log 2>&1 &
+	--collector.textfile --collector.textfile.directory="${prom%/*}" > "$T/ne.log" 2>&1 &
 ne=$!
-scrape() { curl -sf http://127.0.0.1:9100/metrics > /tmp/scrape; }
-until_ok 60 scrape && grep -q '^node_textfile_scrape_error 0$' /tmp/scrape &&
-	grep -Eq '^semwatch_suspected_leaked_sets\{ns="[0-9]+",prefix="0x0d4d"\} 1$' /tmp/scrape
+scrape() { curl -sf -m 5 http://127.0.0.1:9100/metrics > "$T/scrape"; }
+until_ok 60 scrape && grep -q '^node_textfile_scrape_error 0$' "$T/scrape" &&
+	grep -Eq '^semwatch_suspected_leaked_sets\{ns="[0-9]+",prefix="0x0d4d"\} 1$' "$T/scrape"
 check $? "node_exporter on 127.0.0.1:9100 serves the textfile: node_textfile_scrape_error 0"
-grep -E '^(node_textfile_scrape_error|semwatch_module_loaded|semwatch_suspected_leaked_sets)[{ ]' /tmp/scrape | show
+grep -E '^(node_textfile_scrape_error|semwatch_module_loaded|semwatch_suspected_leaked_sets)[{ ]' "$T/scrape" | show
 kill $ne
 
 systemctl start semwatch-reap.service
 rrc=$?
-cookies | grep -qx "$live" && ! cookies | grep -qx "$leaked"
+has_cookie "$live" && ! has_cookie "$leaked"
 check $? "systemctl start semwatch-reap.service (exit $rrc): 0x$leaked destroyed, 0x$live kept"
 journalctl -b -u semwatch-reap.service -o cat | show
 # The service's stdout is tagged semwatch too: the record is the entry with fields.
 journalctl --sync
-journalctl -b -t semwatch -o json | jq -c --arg k "0x$leaked" 'select(.SEMWATCH_KEY == $k)' > /tmp/audit.json
-[ "$(wc -l < /tmp/audit.json)" = 1 ] && jq -e '(.MESSAGE | startswith("destroyed semaphore set key=")) and
+journalctl -b -t semwatch -o json | jq -c --arg k "0x$leaked" 'select(.SEMWATCH_KEY == $k)' > "$T/audit.json"
+[ "$(wc -l < "$T/audit.json")" = 1 ] && jq -e '(.MESSAGE | startswith("destroyed semaphore set key=")) and
 	.SEMWATCH_COMM == "dmsetup" and .SEMWATCH_STATE == "dead" and .PRIORITY == "5" and
 	(.SEMWATCH_AGE_S | test("^[0-9]+$")) and (.SEMWATCH_CGROUP | startswith("/system.slice/"))' \
-	/tmp/audit.json > /dev/null
+	"$T/audit.json" > /dev/null
 check $? "the journal has one audit record for 0x$leaked, with structured fields"
-jq -c 'with_entries(select(.key | test("^(MESSAGE|SYSLOG_IDENTIFIER|PRIORITY|SEMWATCH_.*)$")))' /tmp/audit.json | show
+jq -c 'with_entries(select(.key | test("^(MESSAGE|SYSLOG_IDENTIFIER|PRIORITY|SEMWATCH_.*)$")))' "$T/audit.json" | show
 
 udevadm control --start-exec-queue
 until_ok 60 bash -c "! kill -0 $lpid 2> /dev/null"
@@ -99,4 +92,4 @@ echo "$failed_units" | show
 [ -z "$failed_units" ]
 check $? "systemctl --failed is empty"
 echo "1..$n"
-[ $failed = 0 ]
+ktap_exit
