@@ -68,7 +68,7 @@ void sw_audit_destroyed(enum sw_audit_sink sink, const struct sw_audit_rec *r,
 {
 	const char *forced = r->forced ? " (forced)" : "";
 
-	if (sink == SW_AUDIT_NONE)
+	if (sink == SW_AUDIT_NONE || sink == SW_AUDIT_UNOPENED)
 		return;
 	if (sink == SW_AUDIT_SYSLOG) {
 		syslog(LOG_NOTICE, "destroyed semaphore set %s%s", line, forced);

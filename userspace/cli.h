@@ -19,7 +19,8 @@ long long cli_ipcmni(void);
 struct libscols_table *report_advice(const struct sw_report *r, bool json);
 
 /* audit.c: the record of each set the reaper destroyed. */
-enum sw_audit_sink { SW_AUDIT_NONE, SW_AUDIT_SYSLOG, SW_AUDIT_JOURNAL };
+/* UNOPENED (0): sw_audit_open() not called yet; NONE: nowhere to record. */
+enum sw_audit_sink { SW_AUDIT_UNOPENED, SW_AUDIT_NONE, SW_AUDIT_SYSLOG, SW_AUDIT_JOURNAL };
 struct sw_audit_rec {
 	uint32_t key;
 	int semid;

@@ -18,7 +18,6 @@ struct reap {
 	struct sw_rules rules;
 	bool yes, dry_run, all_ns;
 	enum sw_audit_sink sink;	/* opened at the first destroyed set */
-	bool audit_open;
 	const struct sw_module *mod;
 	const char *pause;	/* SEMWATCH_TEST_PAUSE_BEFORE_RMID */
 	time_t now;
@@ -201,9 +200,8 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 	if (v == SW_TAKE && c->dry_run) {
 		printf("would destroy %s\n", what);
 	} else if (v == SW_TAKE && (v = destroy(c, s)) == SW_TAKE) {
-		if (!c->audit_open)
+		if (c->sink == SW_AUDIT_UNOPENED)
 			c->sink = sw_audit_open();
-		c->audit_open = true;
 		/* recorded before stdout, which a closed pipe may cut short */
 		sw_audit_destroyed(c->sink, &r, what);
 		printf("destroyed %s\n", what);
@@ -267,8 +265,7 @@ static int run(struct reap *c)
 		return SW_EXIT_FOUND;
 	}
 	ret = sw_for_each_ns(c->all_ns, reap_ns, c);
-	if (c->audit_open)
-		sw_audit_close(c->sink);
+	sw_audit_close(c->sink);
 	if (summary(c) && !ret)
 		return SW_EXIT_FOUND;
 	return ret ? cli_errno(ret, "reap") : SW_EXIT_OK;
