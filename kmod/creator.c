@@ -14,6 +14,7 @@
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
 #include <linux/lockdep.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
@@ -53,6 +54,11 @@ static LIST_HEAD(sw_cgroups_idle);
 static unsigned int sw_cgroups_nidle;
 static struct sw_pending sw_pending[SW_PENDING_MAX];
 static unsigned int sw_npending;
+/*
+ * Serialises the emptying of sw_pending. A reader that finds the stack empty must also
+ * find the path of what the deferred work popped a moment before attached to its record.
+ */
+static DEFINE_MUTEX(sw_resolve_lock);
 
 /* Caller holds sw_lock. */
 static struct sw_cgroup *sw_cgroup_lookup(u64 id)
@@ -222,12 +228,16 @@ static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
 	kfree(fresh);
 }
 
-/* Process context (the deferred work, and readers): empties the pending stack. */
+/*
+ * Process context (the deferred work, and readers): empties the pending stack. Returns
+ * only once every cgroup that was pending on entry has its path attached, or never will.
+ */
 void sw_cgroups_resolve(void)
 {
 	struct sw_pending p;
 	char *buf = NULL;
 
+	mutex_lock(&sw_resolve_lock);
 	for (;;) {
 		raw_spin_lock(&sw_lock);
 		p.cgrp = NULL;
@@ -242,6 +252,7 @@ void sw_cgroups_resolve(void)
 			sw_cgroup_resolve(&p, buf);
 		cgroup_put(p.cgrp);
 	}
+	mutex_unlock(&sw_resolve_lock);
 	kfree(buf);
 }
 

@@ -28,6 +28,11 @@
  * read by the start-up scan) -> sw_lock. Readers (view.c, reader.c) take the cgroup
  * and kernfs locks, and allocate, only with sw_lock dropped.
  *
+ * sw_resolve_lock (mutex, creator.c) is held around emptying the stack of cgroups waiting
+ * for a path, by the deferred work and by readers, so that a reader never overtakes a
+ * path the work has taken off the stack but not yet attached. Order: sw_resolve_lock ->
+ * cgroup and kernfs locks -> sw_lock.
+ *
  * sw_config_lock (mutex, main.c) serialises writes of watch_prefix and prefix_bits, and
  * readers that need the pair (sw_config_get()). Each write keeps the pair valid.
  *

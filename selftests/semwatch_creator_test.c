@@ -253,18 +253,26 @@ TEST_F(creator, recycled_pid_stays_dead)
 /* Child: move into cgroup dir (a cgroup v2 directory), then create. */
 struct cg { const char *dir; struct mk m; };
 
-static int cg_sets(void *arg, int *out, int max)
+static int cg_join(const char *dir)
 {
-	struct cg *c = arg;
 	char p[256];
 	int fd, n;
 
-	snprintf(p, sizeof(p), "%s/cgroup.procs", c->dir);
+	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
 	fd = open(p, O_WRONLY);
 	n = snprintf(p, sizeof(p), "%d", getpid());
 	if (fd < 0 || write(fd, p, n) != n)
 		return -EIO;
 	close(fd);
+	return 0;
+}
+
+static int cg_sets(void *arg, int *out, int max)
+{
+	struct cg *c = arg;
+
+	if (cg_join(c->dir))
+		return -EIO;
 	/* As Docker does (cgroupns=private): inside, the path reads "/". */
 	if (unshare(CLONE_NEWCGROUP))
 		return -errno;
@@ -301,6 +309,43 @@ TEST_F(creator, cgroup_path)
 	EXPECT_STREQ("/sw\\040test", sw_cell(w, r, "cgroup"));
 	EXPECT_STREQ("dead", sw_cell(w, r, "state"));
 	sw_free(&s);
+}
+
+/*
+ * The path read right after the cgroup is gone: the deferred work may still be reading
+ * it, and the reader must wait for it, as no one can read it any more. Each round is a
+ * new cgroup, so that no path is cached yet.
+ */
+TEST_F(creator, cgroup_path_read_at_once)
+{
+	char dir[64];
+	struct cg c = { .dir = dir,
+			.m = { .key = { sw_key(0x0d4d, 9) }, .nsems = { 1 }, .n = 1 } };
+	struct sw_child kid = { 0 };
+	struct sw_snap s;
+	struct sw_tab *w;
+	int id, r;
+
+	if (access("/sys/fs/cgroup/cgroup.procs", F_OK))
+		SKIP(return, "no cgroup v2 hierarchy at /sys/fs/cgroup");
+	for (int i = 0; i < 32; i++) {
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/sw-at-once-%d", i);
+		ASSERT_TRUE(!mkdir(dir, 0755) || errno == EEXIST);
+		r = sw_spawn(&kid, "sw-at-once", cg_sets, &c, &id, 1);
+		sw_release(&kid);
+		rmdir(dir);
+		ASSERT_EQ(1, r);
+		sw_track(&self->c, id);
+		ASSERT_EQ(0, sw_snap(&s));
+		w = sw_tab(&s, "watched");
+		r = sw_find_set(w, c.m.key[0], 0);
+		semctl(id, 0, IPC_RMID);
+		EXPECT_LE(0, r);
+		if (r >= 0)
+			EXPECT_STREQ(dir + strlen("/sys/fs/cgroup"), sw_cell(w, r, "cgroup"))
+				TH_LOG("round %d", i);
+		sw_free(&s);
+	}
 }
 
 static void *thread_create(void *arg)
