@@ -5,7 +5,7 @@
 # the -cloud ones), optionally after insmod'ing the freshly built semwatch.ko.
 # Used by developers, `make check` and `make demo`.
 #
-# Usage: scripts/vm.sh [-k KVER] [-B BZIMAGE] [-m 'PARAMS'] [-K KO] [-t SECS] [-L DIR] [-A ARGS] [-v] -- 'COMMAND'
+# Usage: scripts/vm.sh [-k KVER] [-B BZIMAGE] [-m 'PARAMS'] [-K KO] [-t SECS] [-L DIR] [-A ARGS] [-I] [-v] -- 'COMMAND'
 #   -k KVER    kernel release (default: the running one if installed, else the newest
 #              from scripts/kernels.sh)
 #   -B BZIMAGE boot this self-built kernel (release KVER, required) instead of
@@ -20,6 +20,9 @@
 #   -S PREP    boot systemd as PID 1 on a writable root (the host root under a
 #              tmpfs overlay; 9p kernels only): PREP (shell code) runs first in
 #              a chroot of it, then COMMAND as a service after multi-user.target
+#   -I         deterministic guest clock (QEMU -icount shift=0): guest time
+#              counts instructions, so guest-measured ratios do not move with
+#              the host's load (make bench); wall-clock time runs slower
 #   -v         also copy the kernel console to stderr as it arrives
 # COMMAND runs in bash in the repo directory with SEMWATCH_KO, SEMWATCH_HOOK,
 # SEMWATCH_REPO, SEMWATCH_BIN set. Its output goes to stdout; kernel messages of
@@ -30,8 +33,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-KVER= PARAMS= LOAD=0 KO= TIMEOUT=600 BOOT_LIMIT= LOGDIR= VERBOSE=0 KARGS= BZIMAGE= PREP=
-while getopts k:B:m:K:t:b:L:A:S:vh opt; do
+KVER= PARAMS= LOAD=0 KO= TIMEOUT=600 BOOT_LIMIT= LOGDIR= VERBOSE=0 KARGS= BZIMAGE= PREP= ICOUNT=()
+while getopts k:B:m:K:t:b:L:A:S:Ivh opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	B) BZIMAGE=$OPTARG ;;
@@ -42,6 +45,7 @@ while getopts k:B:m:K:t:b:L:A:S:vh opt; do
 	L) LOGDIR=$OPTARG ;;
 	A) KARGS=$OPTARG ;;
 	S) PREP=$OPTARG ;;
+	I) ICOUNT=(-icount shift=0) ;;
 	v) VERBOSE=1 ;;
 	*) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -265,7 +269,7 @@ start=$(date +%s)
 # calls to address 0). One thread keeps cross-vCPU code patching coherent and still
 # interleaves the two vCPUs, which is what the concurrency tests need.
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 2G \
-	-nodefaults -display none -no-reboot \
+	"${ICOUNT[@]}" -nodefaults -display none -no-reboot \
 	-kernel "$VMLINUZ" -initrd "$INITRD" \
 	-append "console=ttyS0 loglevel=5 panic=-1 semwatch_run=$RUN semwatch_repo=$REPO semwatch_fs=$FS${KARGS:+ $KARGS}" \
 	-serial "file:$CONSOLE" -serial "file:$OUT" -serial "file:$STATUS" "${SHARE[@]}" \
