@@ -8,7 +8,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(qemu-system-x86 busybox-static build-essential gcc-multilib libc6-dev-i386
-	libsmartcols-dev libsystemd-dev pkg-config dmsetup util-linux jq xz-utils zstd cpio
+	libjson-c-dev libsmartcols-dev libsystemd-dev pkg-config dmsetup util-linux jq xz-utils zstd cpio
 	kmod procps git make curl iproute2
 	linux-source-6.1 linux-source-6.12
 	flex bison bc libelf-dev libssl-dev) # the debug kernels of make check-debug

@@ -3,6 +3,9 @@
 # of the semwatch binary and of the cli_semctl helper, skip rules.
 REPO=${SEMWATCH_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 BIN=${SEMWATCH_BIN:-$REPO/userspace/semwatch}
+# The same command with its test hooks (SEMWATCH_PROC, SEMWATCH_TEST_PAUSE_BEFORE_RMID)
+# compiled in; the shipped one above ignores them.
+TBIN=${SEMWATCH_TEST_BIN:-$REPO/userspace/semwatch-test}
 # Built from cli_semctl.c by selftests/Makefile (TEST_GEN_FILES).
 S=$(dirname "$0")/cli_semctl
 T=$(mktemp -d /tmp/semwatch-cli.XXXXXX)
@@ -20,6 +23,7 @@ need_root_module() {
 	[ "$(id -u)" = 0 ] || skip_all "not root"
 	[ -r /proc/semwatch ] || skip_all "/proc/semwatch missing (semwatch.ko not loaded)"
 	[ -x "$BIN" ] || skip_all "$BIN not built (make -C userspace)"
+	[ -x "$TBIN" ] || skip_all "$TBIN not built (make -C userspace)"
 	[ -x "$S" ] || skip_all "$S not built (make -C selftests)"
 }
 # Keys (hex, no 0x) of this namespace's sets with prefix 0x0d4d.

@@ -16,7 +16,7 @@ b=$(cookies); dmsetup udevcreatecookie > /dev/null; key=$(new_cookie "$b")
 old=$(awk -v k=$((0x$key)) '$1 == k { print $2 }' /proc/sysvipc/sem)
 [ -n "$old" ]
 check $? "a leaked cookie 0x$key (semid $old)"
-SEMWATCH_TEST_PAUSE_BEFORE_RMID=$T/pause "$BIN" reap --yes > "$T/o" 2>&1 &
+SEMWATCH_TEST_PAUSE_BEFORE_RMID=$T/pause "$TBIN" reap --yes > "$T/o" 2>&1 &
 pid=$!
 for _ in $(seq 300); do [ -e "$T/pause" ] && break; sleep 0.1; done
 [ "$(cat "$T/pause" 2> /dev/null)" = "$old" ]

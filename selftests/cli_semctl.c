@@ -8,6 +8,8 @@
  *                                     thread's comm set to COMM first
  *                                     (PR_SET_NAME: at most 15 bytes kept)
  *   cli_semctl rm SEMID               IPC_RMID
+ *   cli_semctl touch SEMID            SETVAL semaphore 0 to 0: the set's
+ *                                     ctime becomes now
  *   cli_semctl exists SEMID KEY       exit 0 if SEMID is alive with KEY
  *   cli_semctl wait KEY               create KEY with value 1, print the
  *                                     semid, sleep until it is 0 (or removed)
@@ -99,6 +101,11 @@ int main(int argc, char **argv)
 			die("semctl IPC_RMID");
 		return 0;
 	}
+	if (!strcmp(cmd, "touch") && argc >= 3) {
+		if (semctl((int)num(argv[2], 0), 0, SETVAL, 0) < 0)
+			die("semctl SETVAL");
+		return 0;
+	}
 	if (!strcmp(cmd, "exists") && argc >= 3) {
 		if (semctl((int)num(argv[2], 0), 0, IPC_STAT, &ds) < 0)
 			return 1;
@@ -128,6 +135,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: cli_semctl mk KEY [NSEMS [VAL]] | mkcomm COMM KEY | rm SEMID |\n"
+		"                  touch SEMID |\n"
 		"                  exists SEMID KEY |\n"
 		"                  wait KEY | waitzero SEMID | zcnt SEMID | nextid SEMID\n");
 	return 1;

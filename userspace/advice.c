@@ -20,14 +20,54 @@ static void add(struct libscols_table *t, const char *kind,
 }
 
 /* The reap command that removes what this report calls leaks. */
-static void reap_cmd(const struct sw_report *r, char *buf, size_t len)
+static void reap_cmd(const struct sw_report *r, bool force, char *buf, size_t len)
 {
 	char prefix[32] = "";
 
 	if (r->rules.prefix != SW_DM_PREFIX)
 		snprintf(prefix, sizeof(prefix), " --prefix 0x%04x", r->rules.prefix);
-	snprintf(buf, len, "semwatch reap --older-than %lld%s%s",
-		 r->rules.age_s / 60, prefix, r->all_ns ? " --all-namespaces" : "");
+	snprintf(buf, len, "semwatch reap --older-than %lld%s%s%s",
+		 r->rules.age_s / 60, prefix, r->all_ns ? " --all-namespaces" : "",
+		 force ? " --force" : "");
+}
+
+/*
+ * Old sets without waiters that no one can say are leaks, by why. Where the
+ * module cannot tell, the only cure is dmsetup's blind rule: the advice says
+ * how many sets --force would take in all, not only these.
+ */
+static void unknown(struct libscols_table *t, const struct sw_report *r)
+{
+	const struct sw_module *m = r->mod;
+	char text[512], force[160], blind[160];
+
+	reap_cmd(r, true, force, sizeof(force));
+	snprintf(blind, sizeof(blind), "; --force would destroy all %zu old sets "
+		 "of the prefix blind, as dmsetup udevcomplete_all does", r->old);
+	if (r->unknown[SW_WHY_NO_MODULE]) {
+		snprintf(text, sizeof(text), "%zu old sets without waiters, creator "
+			 "unknown: load semwatch.ko to know who makes them and "
+			 "whether it still runs%s", r->unknown[SW_WHY_NO_MODULE], blind);
+		add(t, "load-module", 0, text, force);
+	}
+	if (r->unknown[SW_WHY_UNWATCHED]) {
+		snprintf(text, sizeof(text), "%zu old sets without waiters, creator "
+			 "not listed: semwatch.ko lists prefix 0x%x (%u bits), not "
+			 "0x%04x. It records every set: list 0x%04x (root, initial IPC "
+			 "namespace; 0x%x is then no longer listed) and run report again",
+			 r->unknown[SW_WHY_UNWATCHED], m->watch_prefix, m->prefix_bits,
+			 r->rules.prefix, r->rules.prefix, m->watch_prefix);
+		sw_watch_cmd(m, r->rules.prefix, force, sizeof(force));
+		add(t, "watch-prefix", 0, text, force);
+		reap_cmd(r, true, force, sizeof(force));
+	}
+	if (r->unknown[SW_WHY_BEFORE]) {
+		snprintf(text, sizeof(text), "%zu old sets without waiters, creator "
+			 "unknown: made before semwatch.ko was loaded%s%s",
+			 r->unknown[SW_WHY_BEFORE],
+			 m && m->dropped ? ", or not recorded (dropped)" : "", blind);
+		add(t, "unattributed", 0, text, force);
+	}
 }
 
 static void limits(struct libscols_table *t, const struct sw_report *r)
@@ -55,18 +95,17 @@ struct libscols_table *report_advice(const struct sw_report *r, bool json)
 {
 	static const char *const cols[] = { "KIND", "NS:n", "TEXT", "COMMAND" };
 	struct libscols_table *t = sw_table("advice", "Advice", json, cols, 4);
-	char cmd[160];
+	char cmd[160], text[96];
 
 	if (!t)
 		return NULL;
-	reap_cmd(r, cmd, sizeof(cmd));
-	if (r->leaks)
-		add(t, "reap", 0, "remove the suspected leaks (add --dry-run "
-		    "to see them first)", cmd);
-	if (r->unattributed && !r->mod)
-		add(t, "load-module", 0, "old sets without waiters whose "
-		    "creator is unknown: load semwatch.ko to know who made "
-		    "them and whether it still runs", NULL);
+	reap_cmd(r, false, cmd, sizeof(cmd));
+	if (r->leaks) {
+		snprintf(text, sizeof(text), "remove the %zu suspected leaks (add "
+			 "--dry-run to see them first)", r->leaks);
+		add(t, "reap", 0, text, cmd);
+	}
+	unknown(t, r);
 	limits(t, r);
 	if (!r->leaks && !scols_table_get_nlines(t))
 		add(t, "none", 0, "nothing to do", NULL);

@@ -1,20 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers for the subcommands' edges: messages and exit statuses. */
+/* Helpers for the subcommands' edges: options, help, messages, exit statuses. */
 #ifndef SEMWATCH_CLI_H
 #define SEMWATCH_CLI_H
 
+#include <stdio.h>
+
 #include "semwatch.h"
 
-/* These print one message and return -EINVAL (usage) or -ECANCELED. */
-int cli_usage(const char *usage);
-int cli_bad_number(const char *opt, const char *val);
-int cli_error(int unused, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* opts.c: one table per command drives getopt_long() and --help. */
+enum { CLI_LONG_ONLY = 256 };	/* keys of options without a short letter */
+struct cli_opt {
+	const char *name;	/* long name, without "--" */
+	int key;		/* short letter, or CLI_LONG_ONLY + n */
+	int arg;		/* no_argument, required_argument, optional_argument */
+	const char *argname;	/* "MIN", "LIST", "PATH" */
+	const char *help;	/* one line */
+};
+struct cli_cmd {
+	const char *name;	/* "report" */
+	const char *args;	/* "[options]" */
+	const char *brief;	/* one line, for `semwatch help` */
+	const char *summary;	/* a paragraph, for `semwatch help COMMAND` */
+	const char *const *exits;	/* "N  meaning" lines, NULL-terminated */
+	const struct cli_opt *opts;	/* ends with a { NULL } entry */
+};
+extern const struct cli_cmd report_command, reap_command;
+
+/* The next option's key; -1 at the end; -ECANCELED after --help/--version
+ * (printed: exit 0); -EINVAL after a usage error (printed: exit 2). */
+int cli_next(int argc, char **argv, const struct cli_cmd *c);
+/* -EINVAL (printed) when an argument is left after the options. */
+int cli_no_args(int argc, char **argv, const struct cli_cmd *c);
+void cli_help(FILE *f, const struct cli_cmd *c);
+void cli_version(void);
+
+/* cli.c: every message starts "semwatch CMD: " once cli_set_cmd() named it. */
+void cli_set_cmd(const char *name);
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_parse_age(const char *opt, const char *val, long long *min);
+int cli_parse_prefix(const char *opt, const char *val, uint32_t *prefix);
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_perr(const char *what, int err, const struct sw_perr *e);
-/* Prints "semwatch: what: strerror(-err)" and returns SW_EXIT_ERROR. */
+/* Prints "semwatch CMD: what: strerror(-err)" and returns SW_EXIT_ERROR. */
 int cli_errno(int err, const char *what);
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int cli_load_module(struct sw_module *m);
+/* 1 loaded, 0 not (note printed), <0 error (printed). lenient: EACCES and
+ * EPERM are "not loaded" too (report's non-root view). */
+int cli_load_module(struct sw_module *m, bool lenient);
 long long cli_ipcmni(void);
 struct libscols_table *report_advice(const struct sw_report *r, bool json);
 

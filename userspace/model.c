@@ -107,12 +107,25 @@ static int add_leak(struct sw_report *r, const struct sw_set *s, size_t *cap)
 	return 0;
 }
 
-/* Same test as a leak, except that the creator is not known. */
-static bool unattributed(const struct sw_set *s, const struct sw_report *r)
+/*
+ * A leak but for its creator, which nobody knows: old enough, no waiters,
+ * nothing else keeps it. Counted by why it is unknown, for the advice.
+ */
+static void add_unattributed(struct sw_report *r, const struct sw_set *s)
 {
-	return sw_has_prefix(s->key, r->rules.prefix) &&
-	       (!s->creator || s->creator->state == SW_STATE_UNKNOWN) &&
-	       s->waiters == 0 && sw_set_age(s, r->now) >= r->rules.age_s;
+	struct sw_rules strict = r->rules;
+	enum sw_why why;
+	long long age = sw_set_age(s, r->now);
+
+	strict.force = false;
+	if (sw_reap_verdict(s, &strict, r->now) != SW_SKIP_UNKNOWN ||
+	    s->waiters != 0)
+		return;
+	why = sw_unknown_why(r->mod, s);
+	r->unknown[why]++;
+	r->unattributed++;
+	if (age > r->unknown_oldest_s[why])
+		r->unknown_oldest_s[why] = age;
 }
 
 int sw_report_build(struct sw_report *r)
@@ -121,15 +134,20 @@ int sw_report_build(struct sw_report *r)
 	int ret;
 
 	r->leak_oldest_s = SW_UNKNOWN;
+	for (i = 0; i < SW_WHY_MAX; i++)
+		r->unknown_oldest_s[i] = SW_UNKNOWN;
 	for (i = 0; i < r->n_views; i++) {
 		struct sw_nsview *v = &r->views[i];
 
 		ret = count_prefixes(r, v, &pcap);
 		for (j = 0; !ret && j < v->n_sets; j++) {
+			/* what reap --force takes, which its advice must say */
+			r->old += sw_has_prefix(v->sets[j].key, r->rules.prefix) &&
+				  sw_set_idle(&v->sets[j], r->now) >= r->rules.age_s;
 			if (sw_is_leak(&v->sets[j], &r->rules, r->now))
 				ret = add_leak(r, &v->sets[j], &lcap);
 			else
-				r->unattributed += unattributed(&v->sets[j], r);
+				add_unattributed(r, &v->sets[j]);
 		}
 		if (ret)
 			return ret;

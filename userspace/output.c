@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Output through libsmartcols, as lsipc does: it aligns the human tables and
- * quotes JSON strings correctly. It prints one JSON object per table, so the
- * objects are spliced into the single document that --json promises.
+ * Tables through libsmartcols, as lsipc prints them: aligned for people, or
+ * raw, without headings, untruncated. The same tables are turned into JSON
+ * by json.c. Column specs are "NAME" (string), "NAME:t" (string that may be
+ * truncated to fit the terminal), "NAME:n" (number), "NAME:b" (boolean).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,37 +15,53 @@
 
 #include "semwatch.h"
 
-/* cols[i] is "NAME" (string), "NAME:n" (number) or "NAME:b" (boolean). */
-struct libscols_table *sw_table(const char *name, const char *title,
-				bool json, const char *const *cols, int n)
+static int add_column(struct libscols_table *t, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	char kind = colon ? colon[1] : 's';
+	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+	struct libscols_column *c;
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)len, spec);
+	c = scols_table_new_column(t, name, 0, kind == 'n' ? SCOLS_FL_RIGHT :
+				   kind == 't' ? SCOLS_FL_TRUNC : 0);
+	if (!c)
+		return -ENOMEM;
+	if (kind == 'n' || kind == 'b')
+		scols_column_set_json_type(c, kind == 'n' ? SCOLS_JSON_NUMBER :
+					   SCOLS_JSON_BOOLEAN);
+	return 0;
+}
+
+struct libscols_table *sw_table_sel(const char *name, const char *title,
+				    bool json, const char *const *cols,
+				    const struct sw_colsel *sel)
 {
 	struct libscols_table *t = scols_new_table();
 	int i;
 
 	if (!t)
 		return NULL;
-	scols_table_enable_json(t, json);
-	scols_table_set_name(t, name);	/* JSON key; lowercased columns too */
+	scols_table_set_name(t, name);	/* the JSON key */
 	if (title && !json)
 		scols_cell_set_data(scols_table_get_title(t), title);
-	for (i = 0; i < n; i++) {
-		char buf[64];
-		const char *colon = strchr(cols[i], ':');
-		size_t len = colon ? (size_t)(colon - cols[i]) : strlen(cols[i]);
-		struct libscols_column *c;
-
-		snprintf(buf, sizeof(buf), "%.*s", (int)len, cols[i]);
-		c = scols_table_new_column(t, buf, 0,
-					   colon && colon[1] == 'n' ? SCOLS_FL_RIGHT : 0);
-		if (!c) {
+	for (i = 0; i < sel->n; i++) {
+		if (add_column(t, cols[sel->id[i]])) {
 			scols_unref_table(t);
 			return NULL;
 		}
-		if (colon)
-			scols_column_set_json_type(c, colon[1] == 'n' ?
-				SCOLS_JSON_NUMBER : SCOLS_JSON_BOOLEAN);
 	}
 	return t;
+}
+
+struct libscols_table *sw_table(const char *name, const char *title,
+				bool json, const char *const *cols, int n)
+{
+	struct sw_colsel all;
+
+	sw_colsel_all(&all, n);
+	return sw_table_sel(name, title, json, cols, &all);
 }
 
 struct libscols_line *sw_row(struct libscols_table *t)
@@ -52,12 +69,15 @@ struct libscols_line *sw_row(struct libscols_table *t)
 	return scols_table_new_line(t, NULL);
 }
 
+/* col < 0: a column that was not selected, nothing to do. */
 int sw_cell(struct libscols_line *l, int col, const char *fmt, ...)
 {
 	char *s;
 	va_list ap;
 	int ret;
 
+	if (col < 0 || !l)
+		return 0;
 	va_start(ap, fmt);
 	ret = vasprintf(&s, fmt, ap);
 	va_end(ap);
@@ -77,69 +97,67 @@ int sw_cell_num(struct libscols_line *l, int col, long long v, bool json)
 	return sw_cell(l, col, "%lld", v);
 }
 
-/* libsmartcols prints JSON true for any data but "", "0" and "n..."/"N...". */
 int sw_cell_bool(struct libscols_line *l, int col, bool v, bool json,
 		 const char *yes, const char *no)
 {
 	if (json)
-		return sw_cell(l, col, "%d", v);
+		return sw_cell(l, col, "%s", v ? "true" : "false");
 	return sw_cell(l, col, "%s", v ? yes : no);
 }
 
-/* Strip a table's "{\n" ... "}\n" so several can share one object. */
-static int json_body(struct libscols_table *t, char **body)
+/* An age: seconds in JSON, else as --time-format says. */
+int sw_cell_age(struct libscols_line *l, int col, long long s,
+		const struct sw_outopts *o)
 {
-	char *s, *end;
+	char buf[32];
 
-	if (scols_print_table_to_string(t, &s))
-		return -ENOMEM;
-	end = strrchr(s, '}');
-	if (strncmp(s, "{\n", 2) || !end) {
-		free(s);
-		return -EPROTO;
-	}
-	*end = '\0';
-	memmove(s, s + 2, strlen(s + 2) + 1);
-	/* drop the newline libsmartcols left before the closing brace */
-	end = s + strlen(s);
-	while (end > s && end[-1] == '\n')
-		*--end = '\0';
-	*body = s;
-	return 0;
+	if (o->json || o->seconds)
+		return sw_cell_num(l, col, s, o->json);
+	sw_age_str(s, buf, sizeof(buf));
+	return sw_cell(l, col, "%s", buf);
+}
+
+static void apply(struct libscols_table *t, const struct sw_outopts *o)
+{
+	struct libscols_iter *it = scols_new_iter(SCOLS_ITER_FORWARD);
+	struct libscols_column *c;
+
+	scols_table_enable_raw(t, o->raw);
+	scols_table_enable_noheadings(t, o->noheadings);
+	while (it && o->notruncate && !scols_table_next_column(t, it, &c))
+		scols_column_set_flags(c, scols_column_get_flags(c) &
+				       ~SCOLS_FL_TRUNC);
+	scols_free_iter(it);
 }
 
 /* libsmartcols prints nothing at all for a table without lines. */
-static void print_human(struct libscols_table *t, int i)
+static void print_human(struct libscols_table *t, int i,
+			const struct sw_outopts *o)
 {
+	const char *title = scols_cell_get_data(scols_table_get_title(t));
+	/* what an empty table says: "none", unless its maker knows better */
+	const char *empty = scols_cell_get_userdata(scols_table_get_title(t));
+
+	if (o->noheadings)
+		scols_cell_set_data(scols_table_get_title(t), NULL);
 	if (i)
 		fputc('\n', stdout);
-	if (scols_table_get_nlines(t)) {
+	apply(t, o);
+	if (scols_table_get_nlines(t))
 		scols_print_table(t);
-		return;
-	}
-	printf("%s: none\n", scols_cell_get_data(scols_table_get_title(t)));
+	else if (!o->noheadings)
+		printf("%s: %s\n", title ? title : scols_table_get_name(t),
+		       empty ? empty : "none");
 }
 
-int sw_print(struct libscols_table **tabs, int n, bool json)
+int sw_print(struct libscols_table **tabs, int n, const struct sw_outopts *o)
 {
-	char *body;
-	int i, ret;
+	int i;
 
-	if (json)
-		fputs("{\n", stdout);
-	for (i = 0; i < n; i++) {
-		if (!json) {
-			print_human(tabs[i], i);
-			continue;
-		}
-		ret = json_body(tabs[i], &body);
-		if (ret)
-			return ret;
-		printf("%s%s\n", body, i + 1 < n ? "," : "");
-		free(body);
-	}
-	if (json)
-		fputs("}\n", stdout);
+	if (o->json)
+		return sw_json_print_tables(tabs, n);
+	for (i = 0; i < n; i++)
+		print_human(tabs[i], i, o);
 	return fflush(stdout) ? -errno : 0;
 }
 

@@ -46,6 +46,17 @@ static void per_ns(FILE *f, const struct sw_report *r, const char *name,
 			r->views[i].ino, ns_value(&r->views[i], k));
 }
 
+/* The labels of a prefix's samples; label only when the prefix has a name. */
+static void prefix_labels(FILE *f, const struct sw_pcount *p)
+{
+	const char *label = sw_prefix_label(p->prefix);
+
+	fprintf(f, "{ns=\"%llu\",prefix=\"0x%04x\"", p->ns, p->prefix);
+	if (label)
+		fprintf(f, ",label=\"%s\"", label);
+	fputc('}', f);
+}
+
 static void prefixes(FILE *f, const struct sw_report *r)
 {
 	static const char *const what[] = { "sets", "semaphores",
@@ -67,9 +78,9 @@ static void prefixes(FILE *f, const struct sw_report *r)
 
 			if (v < 0)
 				continue;	/* unknown: no sample */
-			fprintf(f, "semwatch_%s{ns=\"%llu\",prefix=\"0x%04x\","
-				"label=\"%s\"} %lld\n", name, p->ns, p->prefix,
-				sw_prefix_label(p->prefix), v);
+			fprintf(f, "semwatch_%s", name);
+			prefix_labels(f, p);
+			fprintf(f, " %lld\n", v);
 		}
 	}
 }
@@ -93,6 +104,12 @@ static void leaks(FILE *f, const struct sw_report *r)
 	     "Age of the oldest suspected leaked set (0 when none).");
 	fprintf(f, "semwatch_suspected_leak_oldest_age_seconds %lld\n",
 		r->leak_oldest_s < 0 ? 0 : r->leak_oldest_s);
+	head(f, "oldest_leak_created_timestamp_seconds", "gauge", "When the "
+	     "oldest suspected leaked set was created (Unix time; no sample "
+	     "when none).");
+	if (r->leak_oldest_s >= 0)
+		fprintf(f, "semwatch_oldest_leak_created_timestamp_seconds %lld\n",
+			(long long)r->now - r->leak_oldest_s);
 	head(f, "unattributed_sets", "gauge", "Old sets of the watched prefix "
 	     "without waiters whose creator is unknown.");
 	fprintf(f, "semwatch_unattributed_sets{prefix=\"0x%04x\"} %zu\n",
@@ -101,6 +118,8 @@ static void leaks(FILE *f, const struct sw_report *r)
 
 static void module(FILE *f, const struct sw_report *r)
 {
+	head(f, "build_info", "gauge", "The version of semwatch, in a label.");
+	fprintf(f, "semwatch_build_info{version=\"%s\"} 1\n", SW_VERSION);
 	head(f, "module_loaded", "gauge",
 	     "Whether semwatch.ko is loaded (1) or not (0).");
 	fprintf(f, "semwatch_module_loaded %d\n", r->mod != NULL);

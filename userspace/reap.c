@@ -12,64 +12,84 @@
 #include <sys/sem.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include <json-c/json.h>
 
-struct reap {
-	struct sw_rules rules;
-	bool yes, dry_run, all_ns;
-	enum sw_audit_sink sink;	/* opened at the first destroyed set */
-	const struct sw_module *mod;
-	const char *pause;	/* SEMWATCH_TEST_PAUSE_BEFORE_RMID */
-	time_t now;
-	size_t destroyed, skipped[SW_SKIP_MAX];
+#include "reap.h"
+
+enum { O_JSON = CLI_LONG_ONLY };
+
+static const struct cli_opt reap_opts[] = {
+	{ "older-than", 'a', required_argument, "MIN",
+	  "only sets whose ctime and otime are MIN minutes old (default 0)" },
+	{ "prefix", 'p', required_argument, "P",
+	  "the 16-bit key prefix to reap (default 0x0d4d)" },
+	{ "yes", 'y', no_argument, NULL, "do not ask for confirmation" },
+	{ "dry-run", 'n', no_argument, NULL,
+	  "only print what would be destroyed" },
+	{ "all-namespaces", 'A', no_argument, NULL,
+	  "every IPC namespace, not only ours" },
+	{ "force", 'f', no_argument, NULL,
+	  "waive the safety checks (creator dead, no waiters), as dmsetup" },
+	{ "json", 'J', no_argument, NULL,
+	  "print one JSON document: every set considered, its verdict" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
-static const char reap_usage[] =
-	"Usage: semwatch reap [--older-than MIN] [--prefix P] [--yes] [--dry-run]\n"
-	"                     [--all-namespaces] [--force]\n";
+static const char *const reap_exits[] = {
+	"0  every eligible set destroyed; the only sets kept were too young,",
+	"   alive or waited on",
+	"1  sets kept as unsafe: creator unknown, changed before removal,",
+	"   removal failed",
+	"2  usage error",
+	"3  runtime error (not root, unreadable or garbled input)",
+	"4  the answer at the prompt was not yes: nothing destroyed",
+	NULL,
+};
+
+const struct cli_cmd reap_command = {
+	.name = "reap", .args = "[options]",
+	.brief = "destroy leaked sets, like dmsetup udevcomplete_all, made safe",
+	.summary = "Destroy the leaked sets of a key prefix, as dmsetup udevcomplete_all\n"
+		   "does, but only those whose creator is dead and that nobody waits on.\n"
+		   "Only root may reap.",
+	.exits = reap_exits, .opts = reap_opts,
+};
+
+static int option(int o, struct reap *c, long long *min, bool *json)
+{
+	switch (o) {
+	case 'a': return cli_parse_age("--older-than", optarg, min);
+	case 'p': return cli_parse_prefix("--prefix", optarg, &c->rules.prefix);
+	case 'y': c->yes = true; return 0;
+	case 'n': c->dry_run = true; return 0;
+	case 'A': c->all_ns = true; return 0;
+	case 'f': c->rules.force = true; return 0;
+	case 'J': *json = true; return 0;
+	}
+	return cli_usage_error("unhandled option");
+}
 
 static int parse_opts(int argc, char **argv, struct reap *c)
 {
-	static const struct option lo[] = {
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "all-namespaces", no_argument, NULL, 'A' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long long min = 0;	/* dmsetup's default age */
-	int o;
+	bool json = false;
+	int o, ret;
 
-	while ((o = getopt_long(argc, argv, "+o:p:ynAfh", lo, NULL)) != -1) {
-		switch (o) {
-		case 'o':
-			if (sw_parse_minutes(optarg, &min))
-				return cli_bad_number("--older-than", optarg);
-			break;
-		case 'p':
-			if (sw_parse_prefix(optarg, &c->rules.prefix))
-				return cli_bad_number("--prefix", optarg);
-			break;
-		case 'y': c->yes = true; break;
-		case 'n': c->dry_run = true; break;
-		case 'A': c->all_ns = true; break;
-		case 'f': c->rules.force = true; break;
-		case 'h': fputs(reap_usage, stdout); return -ECANCELED;
-		default: return cli_usage(reap_usage);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(reap_usage);
+	while ((o = cli_next(argc, argv, &reap_command)) >= 0)
+		if ((ret = option(o, c, &min, &json)))
+			return ret;
+	if (o != -1)
+		return o;
+	if ((ret = cli_no_args(argc, argv, &reap_command)))
+		return ret;
 	c->rules.age_s = min * 60;
-	return 0;
+	return json ? reap_json_start(c) : 0;
 }
 
 /* dmsetup's _yes_no_prompt(): the last y/n on a line wins, EOF is no. */
 static bool ask(const struct reap *c)
 {
+	FILE *out = c->json ? stderr : stdout;	/* stdout holds the JSON */
 	int ch = 0, ret = 0;
 
 	fprintf(stderr, "WARNING: This operation will destroy all semaphores "
@@ -77,8 +97,8 @@ static bool ask(const struct reap *c)
 		c->rules.age_s / 60, c->rules.prefix, c->rules.prefix);
 	do {
 		if (ch == '\n' || !ch) {
-			fputs("Do you really want to continue? [y/n]: ", stdout);
-			fflush(stdout);
+			fputs("Do you really want to continue? [y/n]: ", out);
+			fflush(out);
 		}
 		ch = getchar();
 		if (ch == EOF) {
@@ -89,7 +109,7 @@ static bool ask(const struct reap *c)
 			ret = ch | 0x20;
 	} while (!ret || ch != '\n');
 	if (ch != '\n')
-		putchar('\n');
+		fputc('\n', out);
 	return ret == 'y';
 }
 
@@ -178,6 +198,21 @@ static enum sw_skip verdict(const struct reap *c, struct sw_set *s)
 	return sw_reap_verdict(s, &c->rules, c->now);
 }
 
+/* The text line (not with --json) and the counts of one verdict. */
+static void record(struct reap *c, enum sw_skip v, const char *what)
+{
+	if (v == SW_TAKE)
+		c->destroyed++;
+	else
+		c->skipped[v]++;
+	if (c->json || v == SW_SKIP_YOUNG)	/* young: never listed (dmsetup) */
+		return;
+	if (v != SW_TAKE)
+		printf("kept (%s) %s\n", sw_skip_name(v), what);
+	else
+		printf("%s %s\n", c->dry_run ? "would destroy" : "destroyed", what);
+}
+
 static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 {
 	enum sw_skip v = verdict(c, s);
@@ -186,32 +221,23 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 
 	if (v == SW_NOT_SELECTED)
 		return;
-	if (v == SW_SKIP_YOUNG) {	/* counted, never listed (dmsetup) */
-		c->skipped[v]++;
-		return;
-	}
 	what = describe(c, ns, s, &r);
 	if (!what) {		/* not destroyed unrecorded */
-		c->skipped[SW_SKIP_FAILED]++;
-		printf("kept (%s) key=0x%08x semid=%d: out of memory\n",
-		       sw_skip_name(SW_SKIP_FAILED), s->key, s->semid);
+		v = SW_SKIP_FAILED;
+		record(c, v, "(out of memory)");
+		reap_json_set(c, ns, s, v);
 		return;
 	}
-	if (v == SW_TAKE && c->dry_run) {
-		printf("would destroy %s\n", what);
-	} else if (v == SW_TAKE && (v = destroy(c, s)) == SW_TAKE) {
+	if (v == SW_TAKE && !c->dry_run && (v = destroy(c, s)) == SW_TAKE) {
 		if (c->sink == SW_AUDIT_UNOPENED)
 			c->sink = sw_audit_open();
 		/* recorded before stdout, which a closed pipe may cut short */
 		sw_audit_destroyed(c->sink, &r, what);
-		printf("destroyed %s\n", what);
 	}
-	if (v == SW_TAKE)
-		c->destroyed++;
-	else
-		c->skipped[v]++;
-	if (v != SW_TAKE)
-		printf("kept (%s) %s\n", sw_skip_name(v), what);
+	if (v == SW_SKIP_UNKNOWN)
+		c->unknown[sw_unknown_why(c->mod, s)]++;
+	record(c, v, what);
+	reap_json_set(c, ns, s, v);
 	forget(&r, what);
 }
 
@@ -221,7 +247,7 @@ static int reap_ns(unsigned long long ino, void *arg)
 	struct sw_perr e = { 0 };
 	struct sw_nsview v;
 	size_t i;
-	int ret = sw_snapshot_prefix(ino, c->mod, c->rules.prefix, &v);
+	int ret = sw_snapshot(ino, c->mod, c->rules.prefix, &v, &e);
 
 	if (ret)
 		return cli_perr("namespace snapshot", ret, &e);
@@ -232,7 +258,40 @@ static int reap_ns(unsigned long long ino, void *arg)
 	return 0;
 }
 
-static size_t summary(const struct reap *c)
+/* Kept for a reason that needs someone to look: exit status 1. */
+static size_t unsafe(const struct reap *c)
+{
+	return c->skipped[SW_SKIP_UNKNOWN] + c->skipped[SW_SKIP_CHANGED] +
+	       c->skipped[SW_SKIP_FAILED];
+}
+
+/* Why creators are unknown: "creator unknown" alone is no answer. */
+static void why_unknown(const struct reap *c)
+{
+	const struct sw_module *m = c->mod;
+	char cmd[256];
+
+	if (c->unknown[SW_WHY_UNWATCHED]) {
+		sw_watch_cmd(m, c->rules.prefix, cmd, sizeof(cmd));
+		printf("Creator unknown for %zu: semwatch.ko lists prefix 0x%x "
+		       "(%u bits), not 0x%x. It records every set: run, as root in "
+		       "the initial IPC namespace, %s; then reap again.\n",
+		       c->unknown[SW_WHY_UNWATCHED], m->watch_prefix,
+		       m->prefix_bits, c->rules.prefix, cmd);
+	}
+	if (c->unknown[SW_WHY_BEFORE])
+		printf("Creator unknown for %zu: made before semwatch.ko was "
+		       "loaded%s.\n", c->unknown[SW_WHY_BEFORE],
+		       m->dropped ? ", or not recorded (dropped)" : "");
+	if (c->unknown[SW_WHY_NO_MODULE])
+		printf("Creator unknown for %zu: semwatch.ko is not loaded.\n",
+		       c->unknown[SW_WHY_NO_MODULE]);
+	if (c->skipped[SW_SKIP_UNKNOWN])
+		puts("--force reaps sets of unknown creators as dmsetup "
+		     "udevcomplete_all does, without knowing whether they run.");
+}
+
+static void summary(const struct reap *c)
 {
 	size_t k, m = 0;
 	const char *sep = "Skipped: ";
@@ -246,50 +305,68 @@ static size_t summary(const struct reap *c)
 	}
 	if (m)
 		puts(".");
+	why_unknown(c);
 	printf("%zu semaphores with keys prefixed by %u (0x%x) %s. %zu skipped.\n",
 	       c->destroyed, c->rules.prefix, c->rules.prefix,
 	       c->dry_run ? "would be destroyed (dry run)" : "destroyed", m);
-	return m;
+}
+
+static int declined(struct reap *c)
+{
+	int ret = 0;
+
+	if (c->json)
+		ret = reap_json_print(c, true);
+	else
+		printf("Semaphores with keys prefixed by %u (0x%x) NOT destroyed.\n",
+		       c->rules.prefix, c->rules.prefix);
+	return ret ? cli_errno(ret, "cannot print") : SW_EXIT_DECLINED;
 }
 
 static int run(struct reap *c)
 {
-	int ret;
+	int ret, out = 0;
 
 	if (!c->mod && !c->rules.force)
 		cli_note("keeping every set whose creator is unknown (--force "
 			 "reaps them like dmsetup)");
-	if (!c->yes && !c->dry_run && !ask(c)) {
-		printf("Semaphores with keys prefixed by %u (0x%x) NOT destroyed.\n",
-		       c->rules.prefix, c->rules.prefix);
-		return SW_EXIT_FOUND;
-	}
+	if (!c->yes && !c->dry_run && !ask(c))
+		return declined(c);
 	ret = sw_for_each_ns(c->all_ns, reap_ns, c);
 	sw_audit_close(c->sink);
-	if (summary(c) && !ret)
-		return SW_EXIT_FOUND;
-	return ret ? cli_errno(ret, "reap") : SW_EXIT_OK;
+	if (c->json)
+		out = reap_json_print(c, false);
+	else
+		summary(c);
+	if (ret)
+		return cli_errno(ret, "cannot reap");
+	if (out)
+		return cli_errno(out, "cannot print");
+	return unsafe(c) ? SW_EXIT_FOUND : SW_EXIT_OK;
 }
 
 int cmd_reap(int argc, char **argv)
 {
 	struct reap c = { .rules.prefix = SW_DM_PREFIX,
-		.pause = getenv("SEMWATCH_TEST_PAUSE_BEFORE_RMID") };
+		.pause = sw_test_hook("SEMWATCH_TEST_PAUSE_BEFORE_RMID") };
 	struct sw_module m;
-	int ret = parse_opts(argc, argv, &c);
+	int ret;
 
+	cli_set_cmd("reap");
+	ret = parse_opts(argc, argv, &c);
 	if (ret)
-		return ret == -ECANCELED ? SW_EXIT_OK : SW_EXIT_USAGE;
-	if (geteuid() != 0) {
-		fputs("semwatch: reap: only root may reap\n", stderr);
-		return SW_EXIT_ERROR;
+		ret = ret == -ECANCELED ? SW_EXIT_OK : ret == -EINVAL ?
+		      SW_EXIT_USAGE : cli_errno(ret, "cannot start");
+	else if (geteuid() != 0)
+		ret = cli_error("only root may reap") ? SW_EXIT_ERROR : 0;
+	else if ((ret = cli_load_module(&m, false)) < 0)
+		ret = SW_EXIT_ERROR;
+	else {
+		c.mod = ret ? &m : NULL;
+		ret = run(&c);
+		if (c.mod)
+			sw_proc_free(&m);
 	}
-	ret = cli_load_module(&m);
-	if (ret < 0)
-		return SW_EXIT_ERROR;
-	c.mod = ret ? &m : NULL;
-	ret = run(&c);
-	if (c.mod)
-		sw_proc_free(&m);
+	json_object_put(c.json);
 	return ret;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * semwatch report: pressure per namespace, sets per key prefix, suspected
- * leaks grouped by creator, and what to do about them.
+ * leaks grouped by creator, and what to do about them (report_tables.c), or
+ * the same as Prometheus metrics (prom.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,239 +10,134 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libsmartcols.h>
-
-#include "semwatch.h"
-#include "cli.h"
+#include "report.h"
 
 #define DEFAULT_PROM "/var/lib/prometheus/node-exporter/semwatch.prom"
 
-struct ropts {
-	bool json, verbose;
-	const char *prom;	/* NULL: no Prometheus output */
+enum { O_PROM = CLI_LONG_ONLY, O_ALL, O_NOTRUNC, O_TIME };
+
+static const struct cli_opt report_opts[] = {
+	{ "older-than", 'a', required_argument, "MIN",
+	  "only sets at least MIN minutes old are leaks (default 10)" },
+	{ "prefix", 'p', required_argument, "P",
+	  "the 16-bit key prefix to watch (default 0x0d4d)" },
+	{ "all-namespaces", 'A', no_argument, NULL,
+	  "every IPC namespace, not only ours (root)" },
+	{ "json", 'J', no_argument, NULL, "print one JSON document" },
+	{ "prometheus", O_PROM, optional_argument, "PATH",
+	  "write Prometheus metrics to PATH ('-': stdout)" },
+	{ "verbose", 'v', no_argument, NULL,
+	  "also list every set of the prefix (the sets table)" },
+	{ "output", 'o', required_argument, "LIST",
+	  "columns of the sets table (implies -v), as listed above" },
+	{ "output-all", O_ALL, no_argument, NULL,
+	  "every column of the sets table (implies -v)" },
+	{ "raw", 'r', no_argument, NULL, "tables in raw format" },
+	{ "noheadings", 'n', no_argument, NULL,
+	  "no column headings or table titles" },
+	{ "notruncate", O_NOTRUNC, no_argument, NULL,
+	  "never truncate COMM, CGROUP and the like" },
+	{ "time-format", O_TIME, required_argument, "FORMAT",
+	  "ages as 'human' (13m32s, default) or 'seconds'" },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
-static const char report_usage[] =
-	"Usage: semwatch [report] [--older-than MIN] [--prefix P] [--all-namespaces]\n"
-	"                [--json | --prometheus[=PATH]] [--verbose]\n";
+static const char *const report_exits[] = {
+	"0  no suspected leak",
+	"1  suspected leaks found, or old sets whose creator is unknown",
+	"2  usage error",
+	"3  runtime error (unreadable or garbled input, failing system call)",
+	NULL,
+};
+
+const struct cli_cmd report_command = {
+	.name = "report", .args = "[options]",
+	.brief = "pressure, sets per prefix, suspected leaks (default)",
+	.summary = "Show the semaphore pressure of each IPC namespace, the sets per\n"
+		   "key prefix and the suspected leaks with their creators (default).\n"
+		   "Columns of the sets table (-o): NS, KEY, SEMID, NSEMS, AGE_S,\n"
+		   "IDLE_S, PID, COMM, STATE, CGROUP, WAITERS, LEAK (default);\n"
+		   "PERMS, UID, CUID.",
+	.exits = report_exits, .opts = report_opts,
+};
+
+static int columns(const char *list, struct ropts *o)
+{
+	char bad[64];
+	int ret = sw_colsel_parse(list, report_set_cols, report_n_set_cols,
+				  &o->sets, bad, sizeof(bad));
+
+	if (ret == -E2BIG)
+		return cli_usage_error("--output: too many columns");
+	if (ret == -EEXIST)
+		return cli_usage_error("--output: column '%s' given twice", bad);
+	if (ret)
+		return cli_usage_error("--output: unknown column '%s'", bad);
+	o->verbose = true;
+	return 0;
+}
+
+static int time_format(const char *v, struct ropts *o)
+{
+	if (strcmp(v, "seconds") && strcmp(v, "human"))
+		return cli_usage_error("--time-format: '%s' is neither 'seconds' "
+				       "nor 'human'", v);
+	o->out.seconds = !strcmp(v, "seconds");
+	return 0;
+}
+
+/* One option; bare: where an argument would be --prometheus's lost path. */
+static int option(int c, struct sw_report *r, struct ropts *o,
+		  long long *min, int *bare)
+{
+	switch (c) {
+	case 'a': return cli_parse_age("--older-than", optarg, min);
+	case 'p': return cli_parse_prefix("--prefix", optarg, &r->rules.prefix);
+	case 'A': r->all_ns = true; return 0;
+	case 'J': o->out.json = true; return 0;
+	case O_PROM:
+		o->prom = optarg ? optarg : DEFAULT_PROM;
+		*bare = optarg ? -1 : optind;
+		return 0;
+	case 'v': o->verbose = true; return 0;
+	case 'o': return columns(optarg, o);
+	case O_ALL:
+		sw_colsel_all(&o->sets, report_n_set_cols);
+		o->verbose = true;
+		return 0;
+	case 'r': o->out.raw = true; return 0;
+	case 'n': o->out.noheadings = true; return 0;
+	case O_NOTRUNC: o->out.notruncate = true; return 0;
+	case O_TIME: return time_format(optarg, o);
+	}
+	return cli_usage_error("unhandled option");	/* a table entry too many */
+}
 
 static int parse_opts(int argc, char **argv, struct sw_report *r,
 		      struct ropts *o)
 {
-	static const struct option lo[] = {
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "all-namespaces", no_argument, NULL, 'A' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "prometheus", optional_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long long min = 10;
-	int c;
+	int c, ret, bare = -1;
 
-	while ((c = getopt_long(argc, argv, "+o:p:AJvh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (sw_parse_minutes(optarg, &min))
-				return cli_bad_number("--older-than", optarg);
-			break;
-		case 'p':
-			if (sw_parse_prefix(optarg, &r->rules.prefix))
-				return cli_bad_number("--prefix", optarg);
-			break;
-		case 'A': r->all_ns = true; break;
-		case 'J': o->json = true; break;
-		case 'P': o->prom = optarg ? optarg : DEFAULT_PROM; break;
-		case 'v': o->verbose = true; break;
-		case 'h': fputs(report_usage, stdout); return -ECANCELED;
-		default: return cli_usage(report_usage);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(report_usage);
-	if (o->json && o->prom)
-		return cli_error(SW_EXIT_USAGE, "--json and --prometheus exclude each other");
+	sw_colsel_all(&o->sets, report_n_set_default);
+	while ((c = cli_next(argc, argv, &report_command)) >= 0)
+		if ((ret = option(c, r, o, &min, &bare)))
+			return ret;
+	if (c != -1)
+		return c;
+	if (optind < argc && optind == bare)
+		return cli_usage_error("--prometheus takes its path as "
+				       "--prometheus=PATH (unexpected argument "
+				       "'%s')", argv[optind]);
+	if ((ret = cli_no_args(argc, argv, &report_command)))
+		return ret;
+	if (o->out.json && o->prom)
+		return cli_usage_error("--json and --prometheus exclude each other");
+	if (o->verbose && o->prom)
+		return cli_usage_error("--prometheus writes metrics, not the "
+				       "sets table (-v, -o, --output-all)");
 	r->rules.age_s = min * 60;
 	return 0;
-}
-
-static struct libscols_table *t_pressure(const struct sw_report *r, bool json)
-{
-	static const char *const cols[] = { "NS:n", "SETS:n", "SEMMNI:n",
-		"SETS_PCT:n", "SEMS:n", "SEMMNS:n", "SEMS_PCT:n", "SEMMSL:n",
-		"SEMOPM:n", "WARNING:b" };
-	struct libscols_table *t = sw_table("namespaces",
-		"Pressure per IPC namespace (warning from 80%)", json, cols, 10);
-	size_t i;
-
-	for (i = 0; t && i < r->n_views; i++) {
-		const struct sw_nsview *v = &r->views[i];
-		struct libscols_line *l = sw_row(t);
-
-		sw_cell(l, 0, "%llu", v->ino);
-		sw_cell(l, 1, "%zu", v->n_sets);
-		sw_cell(l, 2, "%lld", v->lim.semmni);
-		sw_cell(l, 3, "%.1f", sw_pct((long long)v->n_sets, v->lim.semmni));
-		sw_cell(l, 4, "%llu", v->sems);
-		sw_cell(l, 5, "%lld", v->lim.semmns);
-		sw_cell(l, 6, "%.1f", sw_pct((long long)v->sems, v->lim.semmns));
-		sw_cell(l, 7, "%lld", v->lim.semmsl);
-		sw_cell(l, 8, "%lld", v->lim.semopm);
-		sw_cell_bool(l, 9, sw_pressure(v), json, "WARNING", "ok");
-	}
-	return t;
-}
-
-static struct libscols_table *t_prefixes(const struct sw_report *r, bool json)
-{
-	static const char *const cols[] = { "NS:n", "PREFIX", "LABEL",
-		"SETS:n", "SEMS:n", "OLDEST_S:n", "LEAKS:n" };
-	struct libscols_table *t = sw_table("prefixes", "Sets per key prefix",
-					    json, cols, 7);
-	char age[32];
-	size_t i;
-
-	for (i = 0; t && i < r->n_pc; i++) {
-		const struct sw_pcount *p = &r->pc[i];
-		struct libscols_line *l = sw_row(t);
-
-		sw_cell(l, 0, "%llu", p->ns);
-		sw_cell(l, 1, "0x%04x", p->prefix);
-		sw_cell(l, 2, "%s", sw_prefix_label(p->prefix));
-		sw_cell(l, 3, "%zu", p->sets);
-		sw_cell(l, 4, "%llu", p->sems);
-		sw_age_str(p->oldest_s, age, sizeof(age));
-		if (json)
-			sw_cell_num(l, 5, p->oldest_s, json);
-		else
-			sw_cell(l, 5, "%s", age);
-		sw_cell(l, 6, "%zu", p->leaks);
-	}
-	return t;
-}
-
-static struct libscols_table *t_leaks(const struct sw_report *r, bool json)
-{
-	static const char *const cols[] = { "COMM", "CGROUP", "SETS:n",
-					    "OLDEST_S:n" };
-	char title[160], age[32];
-	struct libscols_table *t;
-	size_t i;
-
-	snprintf(title, sizeof(title), "Suspected leaks (prefix 0x%04x, creator "
-		 "dead, older than %lld min, no waiters)", r->rules.prefix,
-		 r->rules.age_s / 60);
-	t = sw_table("leaks", title, json, cols, 4);
-	for (i = 0; t && i < r->n_lg; i++) {
-		struct libscols_line *l = sw_row(t);
-
-		sw_cell(l, 0, "%s", r->lg[i].comm);
-		sw_cell(l, 1, "%s", r->lg[i].cgroup);
-		sw_cell(l, 2, "%zu", r->lg[i].sets);
-		sw_age_str(r->lg[i].oldest_s, age, sizeof(age));
-		if (json)
-			sw_cell_num(l, 3, r->lg[i].oldest_s, json);
-		else
-			sw_cell(l, 3, "%s", age);
-	}
-	return t;
-}
-
-static void set_row(struct libscols_table *t, const struct sw_report *r,
-		    const struct sw_nsview *v, const struct sw_set *s, bool json)
-{
-	const struct sw_modrow *c = s->creator;
-	struct libscols_line *l = sw_row(t);
-	bool leak = sw_is_leak(s, &r->rules, r->now);
-	char age[32];
-
-	sw_cell(l, 0, "%llu", v->ino);
-	sw_cell(l, 1, "0x%08x", s->key);
-	sw_cell(l, 2, "%d", s->semid);
-	sw_cell(l, 3, "%u", s->nsems);
-	if (json) {
-		sw_cell_num(l, 4, sw_set_age(s, r->now), json);
-	} else {
-		sw_age_str(sw_set_age(s, r->now), age, sizeof(age));
-		sw_cell(l, 4, "%s", age);
-	}
-	sw_cell_num(l, 5, c ? c->pid : SW_UNKNOWN, json);
-	if (c || !json) {
-		sw_cell(l, 6, "%s", c ? c->comm : "?");
-		sw_cell(l, 8, "%s", c ? c->cgroup : "?");
-	}
-	sw_cell(l, 7, "%s", sw_state_name(s));
-	sw_cell_num(l, 9, s->waiters, json);
-	sw_cell_bool(l, 10, leak, json, "yes", "no");
-}
-
-static struct libscols_table *t_sets(const struct sw_report *r, bool json)
-{
-	static const char *const cols[] = { "NS:n", "KEY", "SEMID:n",
-		"NSEMS:n", "AGE_S:n", "PID:n", "COMM", "STATE", "CGROUP",
-		"WAITERS:n", "LEAK:b" };
-	char title[64];
-	struct libscols_table *t;
-	size_t i, j;
-
-	snprintf(title, sizeof(title), "Sets with prefix 0x%04x", r->rules.prefix);
-	t = sw_table("sets", title, json, cols, 11);
-	for (i = 0; t && i < r->n_views; i++)
-		for (j = 0; j < r->views[i].n_sets; j++)
-			if (sw_has_prefix(r->views[i].sets[j].key, r->rules.prefix))
-				set_row(t, r, &r->views[i], &r->views[i].sets[j], json);
-	return t;
-}
-
-static struct libscols_table *t_summary(const struct sw_report *r)
-{
-	static const char *const cols[] = { "FORMAT_VERSION:n", "MODULE:b",
-		"HOOK", "PREFIX", "OLDER_THAN_S:n", "TRACKED:n", "DROPPED:n",
-		"SUSPECTED_LEAKS:n", "OLDEST_LEAK_S:n", "UNATTRIBUTED:n" };
-	struct libscols_table *t = sw_table("semwatch", NULL, true, cols, 10);
-	struct libscols_line *l = t ? sw_row(t) : NULL;
-	const struct sw_module *m = r->mod;
-
-	if (!l)
-		return t;
-	if (m) {
-		sw_cell(l, 0, "%d", m->format);
-		sw_cell(l, 2, "%s", m->hook);
-		sw_cell_num(l, 5, m->tracked, true);
-		sw_cell_num(l, 6, m->dropped, true);
-	}
-	sw_cell_bool(l, 1, m != NULL, true, NULL, NULL);
-	sw_cell(l, 3, "0x%04x", r->rules.prefix);
-	sw_cell(l, 4, "%lld", r->rules.age_s);
-	sw_cell(l, 7, "%zu", r->leaks);
-	sw_cell_num(l, 8, r->leak_oldest_s, true);
-	sw_cell(l, 9, "%zu", r->unattributed);
-	return t;
-}
-
-static int output(const struct sw_report *r, const struct ropts *o)
-{
-	struct libscols_table *t[7];
-	int n = 0, i, ret;
-
-	if (o->json)
-		t[n++] = t_summary(r);
-	t[n++] = t_pressure(r, o->json);
-	t[n++] = t_prefixes(r, o->json);
-	if (o->json || o->verbose)
-		t[n++] = t_sets(r, o->json);
-	t[n++] = t_leaks(r, o->json);
-	t[n++] = report_advice(r, o->json);
-	for (i = 0, ret = 0; i < n; i++)
-		if (!t[i])
-			ret = -ENOMEM;
-	if (!ret)
-		ret = sw_print(t, n, o->json);
-	for (i = 0; i < n; i++)
-		scols_unref_table(t[i]);
-	return ret;
 }
 
 static int collect(unsigned long long ino, void *arg)
@@ -253,42 +149,50 @@ static int collect(unsigned long long ino, void *arg)
 	if (sw_grow((void **)&r->views, &r->cap_views, r->n_views,
 		    sizeof(*r->views)))
 		return -ENOMEM;
-	ret = sw_snapshot(ino, r->mod, r->rules.prefix, &r->views[r->n_views],
+	ret = sw_snapshot(ino, r->mod, SW_ANY_PREFIX, &r->views[r->n_views],
 			  &e);
 	if (ret)
 		return cli_perr("namespace snapshot", ret, &e);
+	/* semids are the namespace's own: count while inside it */
+	sw_snapshot_waiters(&r->views[r->n_views], &r->rules, r->now);
 	r->n_views++;
 	return 0;
 }
 
-static int run(struct sw_report *r, const struct ropts *o)
+static int prometheus(const struct sw_report *r, const char *path)
 {
 	struct sw_perr e = { 0 };
 	char *prom = NULL;
 	size_t len;
+	int ret = sw_prom_render(r, &prom, &len);
+
+	if (!ret)
+		ret = sw_prom_write(path, prom, len, &e);
+	free(prom);
+	if (ret)
+		cli_perr(path, ret, &e);
+	return ret ? SW_EXIT_ERROR : 0;
+}
+
+static int run(struct sw_report *r, const struct ropts *o)
+{
 	int ret;
 
 	r->now = time(NULL);
 	r->ipcmni = cli_ipcmni();
 	ret = sw_for_each_ns(r->all_ns, collect, r);
 	if (ret)
-		return ret == -ECANCELED ? SW_EXIT_ERROR :
-		       cli_errno(ret, "cannot read the IPC namespaces");
+		return cli_errno(ret, "cannot read the IPC namespaces");
 	if ((ret = sw_report_build(r)))
-		return cli_errno(ret, "report");
-	if (!o->prom) {
-		ret = output(r, o);
-		if (ret)
-			return cli_errno(ret, "output");
-	} else {
-		ret = sw_prom_render(r, &prom, &len);
-		if (!ret)
-			ret = sw_prom_write(o->prom, prom, len, &e);
-		free(prom);
-		if (ret)
-			return cli_errno(cli_perr(o->prom, ret, &e), o->prom);
-	}
-	return r->leaks ? SW_EXIT_FOUND : SW_EXIT_OK;
+		return cli_errno(ret, "cannot build the report");
+	if (o->prom)
+		ret = prometheus(r, o->prom);
+	else if ((ret = report_output(r, o)))
+		ret = cli_errno(ret, "cannot print the report");
+	if (ret)
+		return ret;
+	/* "none" is only an answer when every old set could be judged */
+	return r->leaks || r->unattributed ? SW_EXIT_FOUND : SW_EXIT_OK;
 }
 
 int cmd_report(int argc, char **argv)
@@ -296,11 +200,13 @@ int cmd_report(int argc, char **argv)
 	struct sw_report r = { .rules.prefix = SW_DM_PREFIX };
 	struct sw_module m;
 	struct ropts o = { 0 };
-	int ret = parse_opts(argc, argv, &r, &o);
+	int ret;
 
+	cli_set_cmd("report");
+	ret = parse_opts(argc, argv, &r, &o);
 	if (ret)
 		return ret == -ECANCELED ? SW_EXIT_OK : SW_EXIT_USAGE;
-	ret = cli_load_module(&m);
+	ret = cli_load_module(&m, true);
 	if (ret < 0)
 		return SW_EXIT_ERROR;
 	r.mod = ret ? &m : NULL;

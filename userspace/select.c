@@ -3,6 +3,8 @@
  * Which sets reap destroys and which report calls leaks. Pure functions of a
  * snapshot, so the unit tests can pin every rule down.
  */
+#include <stdio.h>
+
 #include "semwatch.h"
 
 bool sw_has_prefix(uint32_t key, uint32_t prefix)
@@ -10,12 +12,74 @@ bool sw_has_prefix(uint32_t key, uint32_t prefix)
 	return key >> 16 == prefix;	/* dmsetup: key >> 16 == DM_COOKIE_MAGIC */
 }
 
-/* Seconds since creation when the module knows it, else since ctime. */
+/*
+ * The two ages, each defined here only. Age: seconds since creation, by the
+ * module's clock, else since ctime (which creation sets, and semctl() changes
+ * move on: a lower bound). Idle: seconds since the last change or operation
+ * (ctime and otime), the one that dmsetup udevcomplete_all and reap judge by,
+ * and so report too.
+ */
 long long sw_set_age(const struct sw_set *s, time_t now)
 {
 	if (s->creator && s->creator->age_s >= 0)
 		return s->creator->age_s;
 	return (long long)now - s->ctime;
+}
+
+long long sw_set_idle(const struct sw_set *s, time_t now)
+{
+	return (long long)now - (s->ctime > s->otime ? s->ctime : s->otime);
+}
+
+/*
+ * The module records every set, but lists (with its creator) only those whose
+ * key its watch_prefix covers.
+ */
+bool sw_watched(const struct sw_module *m, uint32_t key)
+{
+	unsigned int bits = m ? m->prefix_bits : 0;
+
+	if (!bits)
+		return false;
+	return (bits >= 32 ? key : key >> (32 - bits)) == m->watch_prefix;
+}
+
+/*
+ * The commands that make the module list @prefix's sets (root, in the initial
+ * IPC namespace): the creators of sets it already holds then show at once.
+ * With another width the prefix must fit at each step: widen, set, narrow.
+ */
+void sw_watch_cmd(const struct sw_module *m, uint32_t prefix, char *buf,
+		  size_t len)
+{
+	if (m->prefix_bits == 16)
+		snprintf(buf, len, "echo 'watch_prefix 0x%04x' > /proc/semwatch",
+			 prefix);
+	else
+		snprintf(buf, len, "echo 'prefix_bits 32' > /proc/semwatch && "
+			 "echo 'watch_prefix 0x%04x' > /proc/semwatch && "
+			 "echo 'prefix_bits 16' > /proc/semwatch", prefix);
+}
+
+/* Why nobody can say who made @s (its creator is unknown). */
+enum sw_why sw_unknown_why(const struct sw_module *m, const struct sw_set *s)
+{
+	if (!m)
+		return SW_WHY_NO_MODULE;
+	if (!sw_watched(m, s->key))
+		return SW_WHY_UNWATCHED;
+	return SW_WHY_BEFORE;
+}
+
+const char *sw_why_name(enum sw_why w)
+{
+	static const char *const names[] = {
+		[SW_WHY_NO_MODULE] = "no-module",
+		[SW_WHY_UNWATCHED] = "not-watched",
+		[SW_WHY_BEFORE] = "not-recorded",
+	};
+
+	return w < SW_WHY_MAX ? names[w] : "?";
 }
 
 /*
@@ -42,12 +106,13 @@ enum sw_skip sw_reap_verdict(const struct sw_set *s, const struct sw_rules *r,
 	return SW_TAKE;
 }
 
-/* report: watched prefix, creator dead, old enough, nobody waiting. */
+/* report: exactly what reap without --force takes (its re-check aside). */
 bool sw_is_leak(const struct sw_set *s, const struct sw_rules *r, time_t now)
 {
-	return sw_has_prefix(s->key, r->prefix) && s->creator &&
-	       s->creator->state == SW_STATE_DEAD && s->waiters == 0 &&
-	       sw_set_age(s, now) >= r->age_s;
+	struct sw_rules strict = *r;
+
+	strict.force = false;
+	return sw_reap_verdict(s, &strict, now) == SW_TAKE;
 }
 
 const char *sw_skip_name(enum sw_skip k)
@@ -75,5 +140,5 @@ const char *sw_state_name(const struct sw_set *s)
 
 const char *sw_prefix_label(uint32_t prefix)
 {
-	return prefix == SW_DM_PREFIX ? "dm-udev-cookie" : "-";
+	return prefix == SW_DM_PREFIX ? "dm-udev-cookie" : NULL;
 }

@@ -13,10 +13,11 @@
 
 /* Exit statuses, documented in README.md "The semwatch command". */
 enum {
-	SW_EXIT_OK = 0,		/* report: no leak; reap: nothing kept */
-	SW_EXIT_FOUND = 1,	/* report: leaks found; reap: sets kept/declined */
+	SW_EXIT_OK = 0,		/* report: no leak; reap: only safe keeps */
+	SW_EXIT_FOUND = 1,	/* report: leaks found; reap: kept as unsafe */
 	SW_EXIT_USAGE = 2,	/* bad flag or number */
 	SW_EXIT_ERROR = 3,	/* runtime error: unreadable/garbled input, not root */
+	SW_EXIT_DECLINED = 4,	/* reap: not confirmed at the prompt */
 };
 
 #define SW_DM_PREFIX 0x0d4d	/* libdevmapper's udev cookie prefix */
@@ -69,10 +70,10 @@ struct sw_module {
 	size_t n_rows;
 };
 
-/* One set from /proc/sysvipc/sem, plus what semwatch learned about it. */
+/* One set as SEM_STAT_ANY shows it, plus what semwatch learned about it. */
 struct sw_set {
 	uint32_t key;
-	int semid;
+	int semid, slot;		/* slot: its index, for the re-check */
 	unsigned int perms, nsems, uid, cuid;
 	long long otime, ctime;
 	const struct sw_modrow *creator;	/* NULL: not known */
@@ -95,18 +96,22 @@ struct sw_nsview {
 /* util.c */
 int sw_parse_ull(const char *s, int base, unsigned long long max,
 		 unsigned long long *out);
+/* The largest --older-than: minutes * 60 fits any time_t math. */
+#define SW_MAX_MINUTES 1000000000LL
 int sw_parse_minutes(const char *s, long long *minutes);
 int sw_parse_prefix(const char *s, uint32_t *prefix);
 int sw_unescape(const char *in, char **out);
 char *sw_escape(const char *in);
+bool sw_utf8_valid(const char *s);
+char *sw_utf8_fix(const char *in);
 int sw_read_file(const char *path, char **buf, size_t *len);
-const char *sw_path(const char *env, const char *def);
+const char *sw_test_hook(const char *name);
 char *sw_strdup(const char *s);
 void sw_perr_set(struct sw_perr *e, unsigned int line, const char *what);
 
 /* table.c: column-addressed rows of whitespace-separated fields */
-enum sw_fkind { SW_F_ULL, SW_F_OPT, SW_F_HEX32, SW_F_SKEY, SW_F_INT,
-		SW_F_U32, SW_F_OCT, SW_F_STR, SW_F_STATE };
+enum sw_fkind { SW_F_ULL, SW_F_OPT, SW_F_HEX32, SW_F_INT, SW_F_STR,
+		SW_F_STATE };
 struct sw_colspec {
 	const char *name;
 	enum sw_fkind kind;
@@ -129,9 +134,8 @@ const struct sw_modrow *sw_proc_find(const struct sw_module *m,
 				     uint32_t key);
 
 /* sysvipc.c */
-int sw_sysvipc_parse(char *buf, size_t len, struct sw_set **sets,
-		     size_t *n, struct sw_perr *e);
-int sw_limits_parse(const char *buf, struct sw_limits *lim);
+#define SW_ANY_PREFIX UINT32_MAX
+int sw_sem_limits(struct sw_limits *lim);
 int sw_sem_scan(uint32_t prefix, struct sw_set **sets, size_t *n);
 int sw_sem_waiters(int semid, unsigned int nsems, long long *waiters);
 int sw_sem_recheck(const struct sw_set *s);
@@ -140,8 +144,9 @@ int sw_ns_self(unsigned long long *ino);
 /* snapshot.c */
 int sw_snapshot(unsigned long long ino, const struct sw_module *m,
 		uint32_t prefix, struct sw_nsview *v, struct sw_perr *e);
-int sw_snapshot_prefix(unsigned long long ino, const struct sw_module *m,
-		       uint32_t prefix, struct sw_nsview *v);
+struct sw_rules;
+void sw_snapshot_waiters(struct sw_nsview *v, const struct sw_rules *r,
+			 time_t now);
 void sw_nsview_free(struct sw_nsview *v);
 
 /* nsenter.c */
@@ -165,14 +170,22 @@ struct sw_rules {
 	long long age_s;
 	bool force;
 };
+/* Why a set's creator is unknown. */
+enum sw_why { SW_WHY_NO_MODULE, SW_WHY_UNWATCHED, SW_WHY_BEFORE, SW_WHY_MAX };
 bool sw_has_prefix(uint32_t key, uint32_t prefix);
+bool sw_watched(const struct sw_module *m, uint32_t key);
+enum sw_why sw_unknown_why(const struct sw_module *m, const struct sw_set *s);
+void sw_watch_cmd(const struct sw_module *m, uint32_t prefix, char *buf,
+		  size_t len);
+const char *sw_why_name(enum sw_why w);
+long long sw_set_idle(const struct sw_set *s, time_t now);
 enum sw_skip sw_reap_verdict(const struct sw_set *s, const struct sw_rules *r,
 			     time_t now);
 bool sw_is_leak(const struct sw_set *s, const struct sw_rules *r, time_t now);
 long long sw_set_age(const struct sw_set *s, time_t now);
 const char *sw_skip_name(enum sw_skip k);
 const char *sw_state_name(const struct sw_set *s);
-const char *sw_prefix_label(uint32_t prefix);
+const char *sw_prefix_label(uint32_t prefix);	/* NULL: no name */
 
 /* model.c: what a report says, independent of its format */
 struct sw_pcount {
@@ -198,7 +211,10 @@ struct sw_report {
 	size_t n_pc;
 	struct sw_leakgroup *lg;
 	size_t n_lg;
-	size_t leaks, unattributed;
+	size_t leaks, unattributed;	/* unattributed: sum of unknown[] */
+	size_t unknown[SW_WHY_MAX];	/* would be leaks but for the creator */
+	size_t old;			/* what reap --force takes: prefix, idle */
+	long long unknown_oldest_s[SW_WHY_MAX];
 	long long leak_oldest_s;
 	long long ipcmni;		/* ceiling of SEMMNI */
 };
@@ -209,19 +225,43 @@ bool sw_pressure(const struct sw_nsview *v);
 bool sw_sysctl_advice(const struct sw_nsview *v, long long ipcmni,
 		      char *buf, size_t len);
 
-/* output.c: libsmartcols tables, merged into one JSON document */
+/* output.c: libsmartcols tables, for people or (json.c) as JSON */
 struct libscols_table;
 struct libscols_line;
+struct json_object;
+struct sw_outopts {
+	bool json, raw, noheadings, notruncate;
+	bool seconds;		/* --time-format=seconds: ages as numbers */
+};
+#define SW_MAX_COLS 24
+struct sw_colsel {		/* colsel.c: the columns -o chose, in order */
+	int id[SW_MAX_COLS];
+	int n;
+};
 struct libscols_table *sw_table(const char *name, const char *title,
 				bool json, const char *const *cols, int n);
+struct libscols_table *sw_table_sel(const char *name, const char *title,
+				    bool json, const char *const *cols,
+				    const struct sw_colsel *sel);
 int sw_cell(struct libscols_line *l, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int sw_cell_num(struct libscols_line *l, int col, long long v, bool json);
 int sw_cell_bool(struct libscols_line *l, int col, bool v, bool json,
 		 const char *yes, const char *no);
+int sw_cell_age(struct libscols_line *l, int col, long long s,
+		const struct sw_outopts *o);
 struct libscols_line *sw_row(struct libscols_table *t);
-int sw_print(struct libscols_table **tabs, int n, bool json);
+int sw_print(struct libscols_table **tabs, int n, const struct sw_outopts *o);
 void sw_age_str(long long s, char *buf, size_t len);
+void sw_colsel_all(struct sw_colsel *sel, int n);
+int sw_colsel_parse(const char *list, const char *const *cols, int ncols,
+		    struct sw_colsel *sel, char *bad, size_t badlen);
+int sw_colsel_pos(const struct sw_colsel *sel, int id);
+/* json.c */
+int sw_json_print(struct json_object *doc);
+int sw_json_print_tables(struct libscols_table **tabs, int n);
+int sw_json_str(struct json_object *o, const char *key, const char *s);
+int sw_json_int(struct json_object *o, const char *key, long long v);
 
 /* prom.c */
 int sw_prom_render(const struct sw_report *r, char **out, size_t *len);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the kernel tells anyone without the module: /proc/sysvipc/sem,
- * /proc/sys/kernel/sem and semctl(). All of these describe the IPC namespace
- * of the calling task, which is why nsenter.c moves us around.
+ * What the kernel tells anyone without the module: semctl()'s IPC_INFO,
+ * SEM_INFO and SEM_STAT, as ipcs and dmsetup use them. All of these describe
+ * the IPC namespace of the calling task, which is why nsenter.c moves us around.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,94 +12,28 @@
 
 #include "semwatch.h"
 
-#define MAXF 32
+#ifndef SEM_STAT_ANY
+#define SEM_STAT_ANY 20	/* <linux/sem.h>, Linux 4.17 */
+#endif
 
-#define C(n, k, f) { n, SW_F_##k, offsetof(struct sw_set, f) }
-static const struct sw_colspec sem_cols[] = {
-	C("key", SKEY, key), C("semid", INT, semid), C("perms", OCT, perms),
-	C("nsems", U32, nsems), C("uid", U32, uid), C("cuid", U32, cuid),
-	C("otime", OPT, otime), C("ctime", OPT, ctime),
-};
-#undef C
-#define NCOLS ((int)(sizeof(sem_cols) / sizeof(sem_cols[0])))
-
-static int sem_row(char *line, int nf, const int *map, struct sw_set *s)
+/* IPC_INFO: the namespace's limits, as ipcs -l reads them. */
+int sw_sem_limits(struct sw_limits *lim)
 {
-	char *f[MAXF];
+	struct seminfo si;
 
-	if (sw_split(line, f, MAXF) != nf)
-		return -EBADMSG;
-	memset(s, 0, sizeof(*s));
-	s->waiters = SW_UNKNOWN;
-	return sw_table_row(f, sem_cols, NCOLS, map, s);
-}
-
-/* Parse /proc/sysvipc/sem (buf is modified). */
-int sw_sysvipc_parse(char *buf, size_t len, struct sw_set **sets,
-		     size_t *n, struct sw_perr *e)
-{
-	char *p = buf, *nl, *f[MAXF];
-	size_t cap = 0;
-	unsigned int line = 0;
-	int map[NCOLS], nf = -1, ret = 0;
-
-	*sets = NULL;
-	*n = 0;
-	if (memchr(buf, '\0', len) || (len && buf[len - 1] != '\n'))
-		ret = -EBADMSG;
-	while (!ret && p < buf + len) {
-		nl = strchr(p, '\n');
-		*nl = '\0';
-		line++;
-		if (nf < 0) {
-			nf = sw_split(p, f, MAXF);
-			ret = nf > 0 ? sw_table_map(f, nf, sem_cols, NCOLS, map)
-				     : -EBADMSG;
-		} else if (!(ret = sw_grow((void **)sets, &cap, *n, sizeof(**sets)))) {
-			ret = sem_row(p, nf, map, &(*sets)[*n]);
-			*n += !ret;
-		}
-		p = nl + 1;
-	}
-	if (!ret && nf < 0)
-		ret = -EBADMSG;		/* not even a header */
-	if (ret) {
-		sw_perr_set(e, line, "garbled /proc/sysvipc/sem");
-		free(*sets);
-		*sets = NULL;
-		*n = 0;
-	}
-	return ret;
-}
-
-/* /proc/sys/kernel/sem: "SEMMSL SEMMNS SEMOPM SEMMNI". */
-int sw_limits_parse(const char *buf, struct sw_limits *lim)
-{
-	long long *v[4] = { &lim->semmsl, &lim->semmns, &lim->semopm,
-			    &lim->semmni };
-	char copy[256], *f[5];
-	unsigned long long u;
-	int i, n;
-
-	if (strlen(buf) >= sizeof(copy))
-		return -EBADMSG;
-	strcpy(copy, buf);
-	copy[strcspn(copy, "\n")] = '\0';
-	n = sw_split(copy, f, 5);
-	if (n != 4)
-		return -EBADMSG;
-	for (i = 0; i < 4; i++) {
-		if (sw_parse_ull(f[i], 10, INT32_MAX, &u))
-			return -EBADMSG;
-		*v[i] = (long long)u;
-	}
+	if (semctl(0, 0, IPC_INFO, &si) < 0)
+		return -errno;
+	*lim = (struct sw_limits){ .semmsl = si.semmsl, .semmns = si.semmns,
+		.semopm = si.semopm, .semmni = si.semmni };
 	return 0;
 }
 
-/* What SEM_STAT says about a set, in /proc/sysvipc/sem's terms. */
-static void from_stat(int semid, const struct semid_ds *ds, struct sw_set *s)
+/* What SEM_STAT_ANY says about a set. */
+static void from_stat(int slot, int semid, const struct semid_ds *ds,
+		      struct sw_set *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->slot = slot;
 	s->key = (uint32_t)ds->sem_perm.__key;
 	s->semid = semid;
 	s->perms = ds->sem_perm.mode;
@@ -112,10 +46,11 @@ static void from_stat(int semid, const struct semid_ds *ds, struct sw_set *s)
 }
 
 /*
- * The sets of one prefix, found as dmsetup udevcomplete_all finds them: one
- * SEM_STAT per slot up to SEM_INFO's highest index. Reading
- * /proc/sysvipc/sem instead costs the kernel twice as much per set (it
- * formats every set of every prefix as text) and us a parse of that text.
+ * The sets of one prefix (or all, SW_ANY_PREFIX), found as dmsetup
+ * udevcomplete_all finds them: one stat per slot up to SEM_INFO's highest
+ * index. SEM_STAT_ANY (Linux 4.17), as ipcs uses it, so that a user who may
+ * not read a set still counts it. Reading /proc/sysvipc/sem instead costs the
+ * kernel twice as much per set (it formats every set as text) and us a parse.
  */
 int sw_sem_scan(uint32_t prefix, struct sw_set **sets, size_t *n)
 {
@@ -129,17 +64,18 @@ int sw_sem_scan(uint32_t prefix, struct sw_set **sets, size_t *n)
 	if (max < 0)
 		return -errno;
 	for (i = 0; i <= max && !ret; i++) {
-		id = semctl(i, 0, SEM_STAT, &ds);
+		id = semctl(i, 0, SEM_STAT_ANY, &ds);
 		if (id < 0) {	/* an empty slot, or one emptied meanwhile */
 			if (errno != EINVAL && errno != EIDRM)
 				ret = -errno;
 			continue;
 		}
-		if (!sw_has_prefix((uint32_t)ds.sem_perm.__key, prefix))
+		if (prefix != SW_ANY_PREFIX &&
+		    !sw_has_prefix((uint32_t)ds.sem_perm.__key, prefix))
 			continue;
 		ret = sw_grow((void **)sets, &cap, *n, sizeof(**sets));
 		if (!ret)
-			from_stat(id, &ds, &(*sets)[(*n)++]);
+			from_stat(i, id, &ds, &(*sets)[(*n)++]);
 	}
 	if (ret) {
 		free(*sets);
@@ -167,33 +103,15 @@ int sw_sem_waiters(int semid, unsigned int nsems, long long *waiters)
 	return 0;
 }
 
-/* The idr index of an id: low 15 bits, or 24 with ipcmni_extend. */
-static int sem_index(int semid)
-{
-	static int shift;
-	char *cmd;
-	size_t len;
-
-	if (!shift) {
-		shift = 15;
-		if (!sw_read_file("/proc/cmdline", &cmd, &len)) {
-			if (strstr(cmd, "ipcmni_extend"))
-				shift = 24;
-			free(cmd);
-		}
-	}
-	return semid & ((1 << shift) - 1);
-}
-
 /*
- * Right before IPC_RMID: SEM_STAT the slot again and insist on the same id
+ * Right before IPC_RMID: stat the slot again and insist on the same id
  * (a new set in the same slot gets a new sequence number), the same key and
  * the same ctime. Anything else means our selection is stale.
  */
 int sw_sem_recheck(const struct sw_set *s)
 {
 	struct semid_ds ds;
-	int id = semctl(sem_index(s->semid), 0, SEM_STAT, &ds);
+	int id = semctl(s->slot, 0, SEM_STAT_ANY, &ds);
 
 	if (id < 0)
 		return errno == EINVAL || errno == EIDRM ? -ESTALE : -errno;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Rows of white-space separated fields addressed by column name, shared by the
- * /proc/semwatch and /proc/sysvipc/sem parsers. Columns are looked up by their
- * header name so that a kernel adding a column does not break us.
+ * Rows of white-space separated fields addressed by column name, for the
+ * /proc/semwatch parser. Columns are looked up by their header name so that a
+ * module adding a column does not break us.
  */
 #include <errno.h>
 #include <limits.h>
@@ -67,20 +67,6 @@ static int parse_opt(const char *f, long long *v)
 	return ret;
 }
 
-/* Keys in /proc/sysvipc/sem are printed with %d, so 0x8... are negative. */
-static int parse_skey(const char *f, uint32_t *v)
-{
-	unsigned long long u;
-	int ret;
-
-	if (*f != '-')
-		ret = sw_parse_ull(f, 10, UINT32_MAX, &u);
-	else if (!(ret = sw_parse_ull(f + 1, 10, 0x80000000ULL, &u)))
-		u = (unsigned long long)(-(long long)u) & 0xffffffffULL;
-	*v = (uint32_t)u;
-	return ret;
-}
-
 static int parse_hex32(const char *f, uint32_t *v)
 {
 	unsigned long long u;
@@ -123,16 +109,9 @@ static int parse_field(const char *f, enum sw_fkind kind, void *dst)
 		return parse_opt(f, dst);
 	case SW_F_HEX32:
 		return parse_hex32(f, dst);
-	case SW_F_SKEY:
-		return parse_skey(f, dst);
 	case SW_F_INT:
-	case SW_F_OCT:
-		ret = sw_parse_ull(f, kind == SW_F_OCT ? 8 : 10, INT_MAX, &u);
+		ret = sw_parse_ull(f, 10, INT_MAX, &u);
 		*(int *)dst = (int)u;
-		return ret;
-	case SW_F_U32:
-		ret = sw_parse_ull(f, 10, UINT32_MAX, &u);
-		*(unsigned int *)dst = (unsigned int)u;
 		return ret;
 	case SW_F_STR:
 		return sw_unescape(f, dst);

@@ -39,7 +39,7 @@ int sw_parse_ull(const char *s, int base, unsigned long long max,
 int sw_parse_minutes(const char *s, long long *minutes)
 {
 	unsigned long long v;
-	int ret = sw_parse_ull(s, 10, 1000000000ULL, &v);
+	int ret = sw_parse_ull(s, 10, SW_MAX_MINUTES, &v);
 
 	if (ret)
 		return ret;
@@ -163,12 +163,76 @@ fail:
 	return (int)r;
 }
 
-/* Tests point semwatch at synthetic files through the environment. */
-const char *sw_path(const char *env, const char *def)
+/*
+ * The length of the well-formed UTF-8 sequence (RFC 3629) at s, or 0: no
+ * overlong forms, no surrogates, nothing past U+10FFFF.
+ */
+static int utf8_seq(const unsigned char *s)
 {
-	const char *p = getenv(env);
+	unsigned char lo, hi;
+	int n, i;
 
-	return p && *p ? p : def;
+	if (*s < 0x80)
+		return 1;
+	n = *s >= 0xc2 && *s <= 0xdf ? 2 : *s >= 0xe0 && *s <= 0xef ? 3 :
+	    *s >= 0xf0 && *s <= 0xf4 ? 4 : 0;
+	/* the second byte's range excludes the overlong and the out of range */
+	lo = *s == 0xe0 ? 0xa0 : *s == 0xf0 ? 0x90 : 0x80;
+	hi = *s == 0xed ? 0x9f : *s == 0xf4 ? 0x8f : 0xbf;
+	if (!n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+bool sw_utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int n;
+
+	for (; *s; s += n)
+		if (!(n = utf8_seq(s)))
+			return false;
+	return true;
+}
+
+/*
+ * @in with each byte that is not part of well-formed UTF-8 replaced by U+FFFD,
+ * as JSON strings must be Unicode and a comm or a path need not be. malloc()ed.
+ */
+char *sw_utf8_fix(const char *in)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	char *out = malloc(3 * strlen(in) + 1), *o = out;
+	int n;
+
+	for (; out && *s; s += n ? n : 1) {
+		n = utf8_seq(s);
+		memcpy(o, n ? (const char *)s : "\xef\xbf\xbd", n ? n : 3);
+		o += n ? n : 3;
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+/*
+ * A test hook's value from the environment, in test builds only (semwatch-test,
+ * built with -DSW_TEST_HOOKS): the shipped binary has none, so nothing in its
+ * environment can point it at another file or make it wait.
+ */
+const char *sw_test_hook(const char *name)
+{
+#ifdef SW_TEST_HOOKS
+	const char *p = getenv(name);
+
+	return p && *p ? p : NULL;
+#else
+	(void)name;
+	return NULL;
+#endif
 }
 
 char *sw_strdup(const char *s)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libFuzzer harness: /proc/semwatch and /proc/sysvipc/sem parsers. */
+/* libFuzzer harness: the /proc/semwatch parser. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sw_module m;
 	struct sw_perr e;
-	struct sw_set *sets;
-	size_t n;
 	char *buf = malloc(size + 1);
 
 	if (!buf)
@@ -26,9 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sw_proc_find(&m, m.rows[0].ns, m.rows[0].semid, m.rows[0].key);
 		sw_proc_free(&m);
 	}
-	memcpy(buf, data, size);
-	if (!sw_sysvipc_parse(buf, size, &sets, &n, &e))
-		free(sets);
 	free(buf);
 	return 0;
 }

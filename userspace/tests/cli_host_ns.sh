@@ -23,7 +23,7 @@ res $? "dmsetup's last line"
 [ "$(survivors)" = "12340001 d4d0001 d4d0002 d4e0001 " ] && grep -q 'would be destroyed' "$T/o"
 res $? "--dry-run changes nothing"
 echo n | "$BIN" reap --force > "$T/o" 2> "$T/e"; rc=$?
-[ $rc = 1 ] && [ "$(survivors)" = "12340001 d4d0001 d4d0002 d4e0001 " ] &&
+[ $rc = 4 ] && [ "$(survivors)" = "12340001 d4d0001 d4d0002 d4e0001 " ] &&
 	grep -qx 'Do you really want to continue? \[y/n\]: Semaphores with keys prefixed by 3405 (0xd4d) NOT destroyed.' "$T/o" &&
 	grep -qx 'WARNING: This operation will destroy all semaphores older than 0 minutes with keys that have a prefix 3405 (0xd4d).' "$T/e"
 res $? "answering n destroys nothing (exit $rc)"

@@ -233,8 +233,6 @@ static void test_garbled(void)
 
 static void test_numbers(void)
 {
-	char in[16], *s;
-	int c, bad = 0;
 	long long v;
 	uint32_t p;
 
@@ -253,42 +251,6 @@ static void test_numbers(void)
 	ok(!sw_parse_prefix("3405", &p) && p == 3405, "prefix 3405");
 	ok(sw_parse_prefix("0x10000", &p), "prefix over 16 bits rejected");
 	ok(sw_parse_prefix("-1", &p), "negative prefix rejected");
-	ok(!sw_unescape("a\\040b\\134c", &s) && !strcmp(s, "a b\\c"), "octal unescape");
-	free(s);
-	ok(sw_unescape("a\\9", &s) == -EINVAL, "bad escape rejected");
-	ok(sw_unescape("a\\400", &s) == -EINVAL, "escape > 255 rejected");
-	ok(sw_unescape("\\000", &s) == -EINVAL, "escaped NUL rejected");
-	ok(sw_unescape("a\\07", &s) == -EINVAL, "short escape rejected");
-	ok(sw_unescape("a\\", &s) == -EINVAL, "trailing backslash rejected");
-	for (c = 1; c < 256; c++) {	/* every byte but NUL round-trips */
-		snprintf(in, sizeof(in), "x\\%03oy", c);
-		if (sw_unescape(in, &s)) {
-			bad++;
-			continue;
-		}
-		bad += strlen(s) != 3 || s[0] != 'x' ||
-		       (unsigned char)s[1] != c || s[2] != 'y';
-		free(s);
-	}
-	ok(!bad, "\\001..\\377 each decode to their byte (%d wrong)", bad);
-	s = sw_escape("x\ndestroyed k=1 /my app\\");
-	ok(s && !strcmp(s, "x\\012destroyed\\040k=1\\040/my\\040app\\134"),
-	   "escape: newline, space and backslash as \\ooo (%s)", s ? s : "NULL");
-	free(s);
-	s = sw_escape("?");
-	ok(s && !strcmp(s, "?"), "escape: the module's lone \"?\" (unknown) stays a mark");
-	free(s);
-	for (bad = 0, c = 1; c < 256; c++) {	/* escape, then unescape: the same byte */
-		char one[2] = { (char)c, 0 }, *e = sw_escape(one), *u = NULL;
-
-		bool esc = c < 0x21 || c > 0x7e || c == '\\';
-
-		bad += !e || sw_unescape(e, &u) || strcmp(u, one) ||
-		       strlen(e) != (esc ? 4 : 1) || (esc && e[0] != '\\');
-		free(e);
-		free(u);
-	}
-	ok(!bad, "escape: \\001..\\377 round-trip through unescape (%d wrong)", bad);
 }
 
 static void test_v2(void)
@@ -421,9 +383,11 @@ int main(void)
 	test_v2_truncated();
 	test_v2_garbled();
 	test_v2_escapes();
+	test_text();
 	test_select();
 	test_model();
 	test_prom();
+	test_cli();
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests: /proc/sysvipc/sem, selection rules, report model, Prometheus. */
+/* Unit tests: selection rules, report model, Prometheus. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,40 +10,6 @@
 
 #include "semwatch.h"
 #include "tap.h"
-
-static const char sysvipc[] =
-	"       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n"
-	" 223154449          0   600          1     0     0     0     0          0 1795596261\n"
-	"-559038737          1   644          3  1000  1000  1000  1000 1795596300 1795596262\n";
-
-static void test_sysvipc(void)
-{
-	char buf[sizeof(sysvipc)], bad[sizeof(sysvipc)];
-	struct sw_limits lim;
-	struct sw_set *s;
-	struct sw_perr e;
-	size_t n;
-
-	memcpy(buf, sysvipc, sizeof(buf));
-	ok(!sw_sysvipc_parse(buf, strlen(buf), &s, &n, &e) && n == 2,
-	   "/proc/sysvipc/sem parses");
-	ok(n == 2 && s[0].key == 0x0d4d1111 && s[0].perms == 0600 &&
-	   s[0].ctime == 1795596261 && s[1].key == 0xdeadbeef && s[1].nsems == 3 &&
-	   s[1].uid == 1000 && s[1].otime == 1795596300, "sysvipc fields, negative key");
-	free(s);
-	memcpy(bad, sysvipc, sizeof(bad));
-	bad[strlen(bad) - 3] = 'x';
-	ok(sw_sysvipc_parse(bad, strlen(bad), &s, &n, &e) == -EBADMSG,
-	   "garbled /proc/sysvipc/sem rejected");
-	memcpy(bad, sysvipc, sizeof(bad));
-	ok(sw_sysvipc_parse(bad, strlen(bad) - 1, &s, &n, &e) == -EBADMSG,
-	   "truncated /proc/sysvipc/sem rejected");
-	ok(!sw_limits_parse("32000\t1024000000\t500\t32000\n", &lim) &&
-	   lim.semmsl == 32000 && lim.semmns == 1024000000 && lim.semopm == 500 &&
-	   lim.semmni == 32000, "kernel.sem parses");
-	ok(sw_limits_parse("32000\t1024000000\t500\n", &lim) == -EBADMSG,
-	   "kernel.sem with 3 fields rejected");
-}
 
 static struct sw_modrow dead = { .pid = 7, .state = SW_STATE_DEAD, .age_s = 900,
 				 .comm = "dmsetup", .cgroup = "/a" };
@@ -65,7 +31,6 @@ void test_select(void)
 	time_t now = 100000;
 	struct sw_set s;
 
-	test_sysvipc();
 	s = mkset(0x0d4e0001, 0, 0, &dead, 0);
 	ok(sw_reap_verdict(&s, &r, now) == SW_NOT_SELECTED, "other prefix not selected");
 	s = mkset(0x0d4d0001, now - 599, 0, &dead, 0);
@@ -97,7 +62,10 @@ void test_select(void)
 	ok(sw_reap_verdict(&s, &r, now) == SW_TAKE, "age 0 takes a set made this second");
 	r.age_s = 600;
 	s = mkset(0x0d4d0001, now - 10, 0, &dead, 0);
-	ok(sw_is_leak(&s, &r, now), "leak age comes from the module (900 s)");
+	ok(!sw_is_leak(&s, &r, now), "a leak is judged by ctime/otime, as reap "
+	   "judges (changed 10 s ago, created 900 s ago: no leak)");
+	s = mkset(0x0d4d0001, now - 700, 0, &dead, 0);
+	ok(sw_is_leak(&s, &r, now), "dead creator, idle 700 s, no waiters: leak");
 	s.creator = &alive;
 	ok(!sw_is_leak(&s, &r, now), "alive creator is no leak");
 	s = mkset(0x0d4d0001, now - 9999, 0, NULL, 0);
@@ -230,6 +198,10 @@ void test_prom(void)
 	   strstr(out, "semwatch_dropped_records_total 2\n") &&
 	   strstr(out, "# TYPE semwatch_dropped_records_total counter\n"),
 	   "prometheus samples");
+	ok(strstr(out, "semwatch_build_info{version=\"" SW_VERSION "\"} 1\n") &&
+	   strstr(out, "semwatch_oldest_leak_created_timestamp_seconds ") &&
+	   !strstr(out, "label=\"-\""),
+	   "prometheus: build_info, leak creation time, no placeholder label");
 	test_prom_write(out, len);
 	free(out);
 	free(r.pc);

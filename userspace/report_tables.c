@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * semwatch report's tables: pressure per namespace, sets per key prefix,
+ * the sets of the watched prefix, suspected leaks, advice; with --json a
+ * summary first. Unknown values are "?" for people and null in JSON.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libsmartcols.h>
+
+#include "report.h"
+
+enum { S_NS, S_KEY, S_SEMID, S_NSEMS, S_AGE, S_IDLE, S_PID, S_COMM, S_STATE,
+       S_CGROUP, S_WAITERS, S_LEAK, S_PERMS, S_UID, S_CUID, S_N };
+/* AGE_S: since creation; IDLE_S: since ctime/otime, what reap judges (select.c) */
+const char *const report_set_cols[] = { "NS:n", "KEY", "SEMID:n", "NSEMS:n",
+	"AGE_S:n", "IDLE_S:n", "PID:n", "COMM:t", "STATE", "CGROUP:t",
+	"WAITERS:n", "LEAK:b", "PERMS", "UID:n", "CUID:n" };
+const int report_n_set_cols = S_N, report_n_set_default = S_LEAK + 1;
+
+
+/*
+ * A process's or a user's text: as is in JSON (its quoting escapes) and in
+ * --raw (libsmartcols escapes as \xHH there), else escaped as reap and
+ * /proc/semwatch do (\ooo), so that a name can neither end a line nor forge
+ * a column.
+ */
+static int cell_text(struct libscols_line *l, int col, const char *s,
+		     const struct sw_outopts *o)
+{
+	char *t;
+	int ret;
+
+	if (!s)		/* unknown */
+		return o->json ? 0 : sw_cell(l, col, "?");
+	t = o->json || o->raw ? sw_strdup(s) : sw_escape(s);
+	if (!t)
+		return -ENOMEM;
+	ret = sw_cell(l, col, "%s", t);
+	free(t);
+	return ret;
+}
+
+static struct libscols_table *t_pressure(const struct sw_report *r, bool json)
+{
+	static const char *const cols[] = { "NS:n", "SETS:n", "SEMMNI:n",
+		"SETS_PCT:n", "SEMS:n", "SEMMNS:n", "SEMS_PCT:n", "SEMMSL:n",
+		"SEMOPM:n", "WARNING:b" };
+	struct libscols_table *t = sw_table("namespaces",
+		"Pressure per IPC namespace (warning from 80%)", json, cols, 10);
+	size_t i;
+
+	for (i = 0; t && i < r->n_views; i++) {
+		const struct sw_nsview *v = &r->views[i];
+		struct libscols_line *l = sw_row(t);
+
+		sw_cell(l, 0, "%llu", v->ino);
+		sw_cell(l, 1, "%zu", v->n_sets);
+		sw_cell(l, 2, "%lld", v->lim.semmni);
+		sw_cell(l, 3, "%.1f", sw_pct((long long)v->n_sets, v->lim.semmni));
+		sw_cell(l, 4, "%llu", v->sems);
+		sw_cell(l, 5, "%lld", v->lim.semmns);
+		sw_cell(l, 6, "%.1f", sw_pct((long long)v->sems, v->lim.semmns));
+		sw_cell(l, 7, "%lld", v->lim.semmsl);
+		sw_cell(l, 8, "%lld", v->lim.semopm);
+		sw_cell_bool(l, 9, sw_pressure(v), json, "WARNING", "ok");
+	}
+	return t;
+}
+
+static struct libscols_table *t_prefixes(const struct sw_report *r,
+					 const struct sw_outopts *o)
+{
+	static const char *const cols[] = { "NS:n", "PREFIX", "LABEL",
+		"SETS:n", "SEMS:n", "OLDEST_S:n", "LEAKS:n" };
+	struct libscols_table *t = sw_table("prefixes", "Sets per key prefix",
+					    o->json, cols, 7);
+	size_t i;
+
+	for (i = 0; t && i < r->n_pc; i++) {
+		const struct sw_pcount *p = &r->pc[i];
+		const char *label = sw_prefix_label(p->prefix);
+		struct libscols_line *l = sw_row(t);
+
+		sw_cell(l, 0, "%llu", p->ns);
+		sw_cell(l, 1, "0x%04x", p->prefix);
+		if (label || !o->json)
+			sw_cell(l, 2, "%s", label ? label : "-");
+		sw_cell(l, 3, "%zu", p->sets);
+		sw_cell(l, 4, "%llu", p->sems);
+		sw_cell_age(l, 5, p->oldest_s, o);
+		sw_cell(l, 6, "%zu", p->leaks);
+	}
+	return t;
+}
+
+static struct libscols_table *t_leaks(const struct sw_report *r,
+				      const struct sw_outopts *o)
+{
+	static const char *const cols[] = { "COMM:t", "CGROUP:t", "SETS:n",
+					    "OLDEST_S:n" };
+	char title[256], unknown[96] = "";
+	struct libscols_table *t;
+	size_t i;
+
+	/* never a bare "none" when some sets could not be judged */
+	if (r->unattributed)
+		snprintf(unknown, sizeof(unknown), "; %zu more cannot be judged: "
+			 "creator unknown, see Advice", r->unattributed);
+	snprintf(title, sizeof(title), "Suspected leaks (prefix 0x%04x, creator "
+		 "dead, unchanged for %lld min, no waiters%s)", r->rules.prefix,
+		 r->rules.age_s / 60, unknown);
+	t = sw_table("leaks", title, o->json, cols, 4);
+	if (t && r->unattributed)
+		scols_cell_set_userdata(scols_table_get_title(t),
+					(void *)"none attributable");
+	for (i = 0; t && i < r->n_lg; i++) {
+		struct libscols_line *l = sw_row(t);
+
+		cell_text(l, 0, r->lg[i].comm, o);
+		cell_text(l, 1, r->lg[i].cgroup, o);
+		sw_cell(l, 2, "%zu", r->lg[i].sets);
+		sw_cell_age(l, 3, r->lg[i].oldest_s, o);
+	}
+	return t;
+}
+
+static void set_row(struct libscols_table *t, const struct sw_report *r,
+		    const struct sw_nsview *v, const struct sw_set *s,
+		    const struct ropts *o)
+{
+	const struct sw_modrow *c = s->creator;
+	const char *state = sw_state_name(s);
+	struct libscols_line *l = sw_row(t);
+	bool json = o->out.json;
+#define COL(id) sw_colsel_pos(&o->sets, id)
+
+	sw_cell(l, COL(S_NS), "%llu", v->ino);
+	sw_cell(l, COL(S_KEY), "0x%08x", s->key);
+	sw_cell(l, COL(S_SEMID), "%d", s->semid);
+	sw_cell(l, COL(S_NSEMS), "%u", s->nsems);
+	sw_cell_age(l, COL(S_AGE), sw_set_age(s, r->now), &o->out);
+	sw_cell_age(l, COL(S_IDLE), sw_set_idle(s, r->now), &o->out);
+	sw_cell_num(l, COL(S_PID), c ? c->pid : SW_UNKNOWN, json);
+	cell_text(l, COL(S_COMM), c ? c->comm : NULL, &o->out);
+	if (strcmp(state, "unknown") || !json)
+		sw_cell(l, COL(S_STATE), "%s", state);
+	cell_text(l, COL(S_CGROUP), c ? c->cgroup : NULL, &o->out);
+	sw_cell_num(l, COL(S_WAITERS), s->waiters, json);
+	sw_cell_bool(l, COL(S_LEAK), sw_is_leak(s, &r->rules, r->now), json,
+		     "yes", "no");
+	sw_cell(l, COL(S_PERMS), "%03o", s->perms & 0777);
+	sw_cell(l, COL(S_UID), "%u", s->uid);
+	sw_cell(l, COL(S_CUID), "%u", s->cuid);
+#undef COL
+}
+
+static struct libscols_table *t_sets(const struct sw_report *r,
+				     const struct ropts *o)
+{
+	char title[64];
+	struct libscols_table *t;
+	size_t i, j;
+
+	snprintf(title, sizeof(title), "Sets with prefix 0x%04x", r->rules.prefix);
+	t = sw_table_sel("sets", title, o->out.json, report_set_cols, &o->sets);
+	for (i = 0; t && i < r->n_views; i++)
+		for (j = 0; j < r->views[i].n_sets; j++)
+			if (sw_has_prefix(r->views[i].sets[j].key, r->rules.prefix))
+				set_row(t, r, &r->views[i], &r->views[i].sets[j], o);
+	return t;
+}
+
+static struct libscols_table *t_summary(const struct sw_report *r)
+{
+	static const char *const cols[] = { "FORMAT_VERSION:n", "MODULE:b",
+		"HOOK", "PREFIX", "OLDER_THAN_S:n", "TRACKED:n", "DROPPED:n",
+		"SUSPECTED_LEAKS:n", "OLDEST_LEAK_S:n", "UNATTRIBUTED:n",
+		"VERSION" };
+	struct libscols_table *t = sw_table("semwatch", NULL, true, cols, 11);
+	struct libscols_line *l = t ? sw_row(t) : NULL;
+	const struct sw_module *m = r->mod;
+
+	if (!l)
+		return t;
+	if (m) {
+		sw_cell(l, 0, "%d", m->format);
+		sw_cell(l, 2, "%s", m->hook);
+		sw_cell_num(l, 5, m->tracked, true);
+		sw_cell_num(l, 6, m->dropped, true);
+	}
+	sw_cell_bool(l, 1, m != NULL, true, NULL, NULL);
+	sw_cell(l, 3, "0x%04x", r->rules.prefix);
+	sw_cell(l, 4, "%lld", r->rules.age_s);
+	sw_cell(l, 7, "%zu", r->leaks);
+	sw_cell_num(l, 8, r->leak_oldest_s, true);
+	sw_cell(l, 9, "%zu", r->unattributed);
+	sw_cell(l, 10, "%s", SW_VERSION);
+	return t;
+}
+
+int report_output(const struct sw_report *r, const struct ropts *o)
+{
+	struct libscols_table *t[7];
+	bool json = o->out.json;
+	int n = 0, i, ret;
+
+	if (json)
+		t[n++] = t_summary(r);
+	t[n++] = t_pressure(r, json);
+	t[n++] = t_prefixes(r, &o->out);
+	if (json || o->verbose)
+		t[n++] = t_sets(r, o);
+	t[n++] = t_leaks(r, &o->out);
+	t[n++] = report_advice(r, json);
+	for (i = 0, ret = 0; i < n; i++)
+		if (!t[i])
+			ret = -ENOMEM;
+	if (!ret)
+		ret = sw_print(t, n, &o->out);
+	for (i = 0; i < n; i++)
+		scols_unref_table(t[i]);
+	return ret;
+}

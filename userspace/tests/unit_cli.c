@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: column lists (-o), option tables, ages, JSON of a table. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libsmartcols.h>
+
+#include "cli.h"
+#include "tap.h"
+
+static const char *const cols[] = { "NS:n", "KEY", "COMM:t", "LEAK:b" };
+
+static void test_colsel(void)
+{
+	struct sw_colsel sel;
+	char bad[16] = "";
+
+	ok(!sw_colsel_parse("key,Comm,NS", cols, 4, &sel, bad, sizeof(bad)) &&
+	   sel.n == 3 && sel.id[0] == 1 && sel.id[1] == 2 && sel.id[2] == 0,
+	   "-o: case-insensitive names, in the given order");
+	ok(sw_colsel_pos(&sel, 2) == 1 && sw_colsel_pos(&sel, 3) == -1,
+	   "-o: positions of chosen and unchosen columns");
+	ok(sw_colsel_parse("key,bogus", cols, 4, &sel, bad, sizeof(bad)) == -EINVAL &&
+	   !strcmp(bad, "bogus"), "-o: an unknown column is named");
+	ok(sw_colsel_parse("key,", cols, 4, &sel, bad, sizeof(bad)) == -EINVAL &&
+	   !strcmp(bad, ""), "-o: an empty name is refused");
+	ok(sw_colsel_parse("ke", cols, 4, &sel, bad, sizeof(bad)) == -EINVAL,
+	   "-o: no prefix matching");
+	sw_colsel_all(&sel, 4);
+	ok(sel.n == 4 && sel.id[3] == 3, "--output-all: every column");
+}
+
+static void test_ages(void)
+{
+	char b[32];
+
+	sw_age_str(812, b, sizeof(b));
+	ok(!strcmp(b, "13m32s"), "age 812 s is 13m32s");
+	sw_age_str(-1, b, sizeof(b));
+	ok(!strcmp(b, "?"), "unknown age is ?");
+	sw_age_str(90061, b, sizeof(b));
+	ok(!strcmp(b, "1d01h"), "age of a day and more");
+}
+
+/* Every option has a help line and a unique key; -h and -V are free. */
+static void test_tables(const struct cli_cmd *c)
+{
+	const struct cli_opt *o, *p;
+	int n = 0, bad = 0;
+
+	for (o = c->opts; o->name; o++, n++) {
+		bad += !o->help || !*o->help || o->key == 'h' || o->key == 'V';
+		bad += o->arg != 0 && !o->argname;
+		for (p = o + 1; p->name; p++)
+			bad += p->key == o->key || !strcmp(p->name, o->name);
+	}
+	ok(!bad && n > 0 && n < 30, "%s: %d options, each with help, unique",
+	   c->name, n);
+}
+
+static void test_json(void)
+{
+	struct sw_outopts o = { .json = true };
+	struct libscols_table *t = sw_table("t", "title", true, cols, 4);
+	struct libscols_line *l = sw_row(t);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *saved = stdout, *mem = open_memstream(&buf, &len);
+
+	sw_cell(l, 0, "%d", 42);
+	sw_cell(l, 1, "%s", "a\"b\n");
+	sw_cell_bool(l, 3, true, true, NULL, NULL);
+	sw_cell(l, -1, "%s", "not selected: ignored");
+	stdout = mem;
+	ok(!sw_print(&t, 1, &o), "a table prints as JSON");
+	stdout = saved;
+	fclose(mem);
+	ok(buf && strstr(buf, "\"ns\": 42") && strstr(buf, "\"key\": \"a\\\"b\\n\"") &&
+	   strstr(buf, "\"comm\": null") && strstr(buf, "\"leak\": true"),
+	   "JSON: number, quoted string, null, boolean");
+	free(buf);
+	scols_unref_table(t);
+}
+
+void test_cli(void)
+{
+	test_colsel();
+	test_ages();
+	test_tables(&report_command);
+	test_tables(&reap_command);
+	test_json();
+}
