@@ -56,7 +56,7 @@ static struct sw_pending sw_pending[SW_PENDING_MAX];
 static unsigned int sw_npending;
 /*
  * Serialises the emptying of sw_pending. A reader that finds the stack empty must also
- * find the path of what the deferred work popped a moment before attached to its record.
+ * find hashed the path of what the deferred work popped a moment before.
  */
 static DEFINE_MUTEX(sw_resolve_lock);
 
@@ -205,13 +205,17 @@ static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf)
 	return cg;
 }
 
-/* Process context: a path for one pending record's cgroup, attached to the record. */
+/*
+ * Caller holds sw_resolve_lock: the path of one pending record's cgroup, hashed (where
+ * readers look it up by id) and attached to the record, before the lock is dropped.
+ */
 static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
 {
 	struct sw_cgroup *fresh = sw_cgroup_alloc(p->cgrp, buf), *cg;
 	u64 id = cgroup_id(p->cgrp);
 	struct sw_record *r;
 
+	lockdep_assert_held(&sw_resolve_lock);
 	raw_spin_lock(&sw_lock);
 	cg = sw_cgroup_lookup(id);
 	if (!cg && fresh) {
@@ -228,16 +232,12 @@ static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
 	kfree(fresh);
 }
 
-/*
- * Process context (the deferred work, and readers): empties the pending stack. Returns
- * only once every cgroup that was pending on entry has its path attached, or never will.
- */
-void sw_cgroups_resolve(void)
+/* Caller holds sw_resolve_lock. Empties the pending stack, hashing each path. */
+static void sw_cgroups_resolve_locked(char *buf)
 {
 	struct sw_pending p;
-	char *buf = NULL;
 
-	mutex_lock(&sw_resolve_lock);
+	lockdep_assert_held(&sw_resolve_lock);
 	for (;;) {
 		raw_spin_lock(&sw_lock);
 		p.cgrp = NULL;
@@ -245,15 +245,46 @@ void sw_cgroups_resolve(void)
 			p = sw_pending[--sw_npending];
 		raw_spin_unlock(&sw_lock);
 		if (!p.cgrp)
-			break;
-		if (!buf)
-			buf = kmalloc(SW_PATH_MAX, GFP_KERNEL);
-		if (buf)
-			sw_cgroup_resolve(&p, buf);
+			return;
+		sw_cgroup_resolve(&p, buf);
 		cgroup_put(p.cgrp);
+		cond_resched();
 	}
+}
+
+/*
+ * Process context (the deferred work, and readers): empties the pending stack. Returns
+ * 0 once every cgroup that was pending on entry has its path hashed, or never will;
+ * -EINTR if @killable and a fatal signal came while waiting for another resolver;
+ * -ENOMEM with nothing popped, so that the next call still finds every entry.
+ */
+int sw_cgroups_resolve(bool killable)
+{
+	unsigned int pending;
+	char *buf;
+
+	/*
+	 * The work has nothing to do on an empty stack (a hook that pushes kicks it
+	 * again). A reader must wait all the same: a resolver may hold what it popped.
+	 */
+	raw_spin_lock(&sw_lock);
+	pending = sw_npending;
+	raw_spin_unlock(&sw_lock);
+	if (!pending && !killable)
+		return 0;
+	buf = kmalloc(SW_PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (!killable) {
+		mutex_lock(&sw_resolve_lock);
+	} else if (mutex_lock_killable(&sw_resolve_lock)) {
+		kfree(buf);
+		return -EINTR;
+	}
+	sw_cgroups_resolve_locked(buf);
 	mutex_unlock(&sw_resolve_lock);
 	kfree(buf);
+	return 0;
 }
 
 /* Process context: frees the idle entries beyond SW_CGROUP_IDLE_MAX, oldest first. */
@@ -277,7 +308,10 @@ void sw_cgroups_trim(void)
 	}
 }
 
-/* Every record and the deferred work are gone: every entry is idle, nothing pends. */
+/*
+ * Every record, reader and the deferred work are gone: every entry is idle, and what
+ * still pends (the work was cancelled before it ran) is dropped.
+ */
 void sw_creator_exit(void)
 {
 	struct sw_cgroup *cg, *tmp;

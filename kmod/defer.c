@@ -17,8 +17,9 @@ static bool sw_defer_on;
 static void sw_defer_run(struct work_struct *work)
 {
 	sw_retired_release();
-	sw_cgroups_resolve();
+	/* first: a reader may hold up the paths, and a burst must not find the pool empty */
 	sw_pool_fill();
+	sw_cgroups_resolve(false);
 	sw_pool_trim();
 	sw_cgroups_trim();
 }

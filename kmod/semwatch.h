@@ -29,9 +29,11 @@
  * and kernfs locks, and allocate, only with sw_lock dropped.
  *
  * sw_resolve_lock (mutex, creator.c) is held around emptying the stack of cgroups waiting
- * for a path, by the deferred work and by readers, so that a reader never overtakes a
- * path the work has taken off the stack but not yet attached. Order: sw_resolve_lock ->
- * cgroup and kernfs locks -> sw_lock.
+ * for a path, by the deferred work and by readers (in open(), killably), so that a
+ * reader never overtakes a path the work has taken off the stack but not yet hashed.
+ * It sleeps: never taken in a hook, nor with sw_lock or sw_config_lock held. Inside it,
+ * one at a time: kernfs_rename_lock (cgroup_path()), reclaim (GFP_KERNEL), sw_lock.
+ * The work may wait on a reader here, so it refills the record pool first.
  *
  * sw_config_lock (mutex, main.c) serialises writes of watch_prefix and prefix_bits, and
  * readers that need the pair (sw_config_get()). Each write keeps the pair valid.
@@ -157,7 +159,7 @@ struct sw_cgroup *sw_cgroup_get(struct sw_cgroup *cg);
 void sw_cgroup_put(struct sw_cgroup *cg);
 struct sw_cgroup *sw_cgroup_find_get(u64 id);
 const char *sw_cgroup_path(const struct sw_cgroup *cg);
-void sw_cgroups_resolve(void);
+int sw_cgroups_resolve(bool killable);
 void sw_cgroups_trim(void);
 
 /* defer.c */

@@ -227,8 +227,6 @@ static struct sw_view *sw_view_build(void)
 	if (!v)
 		return ERR_PTR(-ENOMEM);
 	sw_reader_from_current(&rd);
-	/* Paths that hooks queued moments ago are shown now, not on the next read. */
-	sw_cgroups_resolve();
 	sw_config_get(&v->watch_prefix, &v->prefix_bits);
 	v->now = ktime_get_real_seconds();
 	/* Drops are counted for the whole host: not for a container's eyes. */
@@ -236,6 +234,16 @@ static struct sw_view *sw_view_build(void)
 	err = sw_view_collect_ns(v, !rd.only);
 	if (!err)
 		err = sw_view_copy_records(v, &rd);
+	/*
+	 * Every copied record whose cgroup has no path yet is on the pending stack, or
+	 * with whoever holds sw_resolve_lock: resolved, its path is shown now, not on the
+	 * next read (the cgroup may be gone by then).
+	 */
+	if (!err) {
+		err = sw_cgroups_resolve(true);
+		if (err == -ENOMEM)	/* unresolved paths are read directly, or unknown */
+			err = 0;
+	}
 	if (!err)
 		err = sw_reader_paths(v, &rd);
 	if (err) {

@@ -333,7 +333,7 @@ TEST_F(creator, cgroup_path_read_at_once)
 		ASSERT_TRUE(!mkdir(dir, 0755) || errno == EEXIST);
 		r = sw_spawn(&kid, "sw-at-once", cg_sets, &c, &id, 1);
 		sw_release(&kid);
-		rmdir(dir);
+		ASSERT_EQ(0, rmdir(dir)) TH_LOG("rmdir %s: %s", dir, strerror(errno));
 		ASSERT_EQ(1, r);
 		sw_track(&self->c, id);
 		ASSERT_EQ(0, sw_snap(&s));
