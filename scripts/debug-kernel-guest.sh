@@ -38,6 +38,8 @@ export SEMWATCH_FUZZ_WRITES=${SEMWATCH_FUZZ_WRITES:-8000}
 export SEMWATCH_TIMEOUT=${SEMWATCH_TIMEOUT:-600}
 # Each case's own limit (30 s unless the test sets one), likewise.
 export SEMWATCH_TIMEOUT_SCALE=${SEMWATCH_TIMEOUT_SCALE:-3}
+# KASAN's quarantine holds freed copies out of MemAvailable (semwatch_memory_test).
+export SEMWATCH_MEM_NOISE_KIB=${SEMWATCH_MEM_NOISE_KIB:-32768}
 selftests/run_vm_suite.sh "$KO" "kprobe tracepoint" "$@"
 echo "@@ suite took $(($(date +%s) - t0))s"
 
