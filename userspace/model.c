@@ -113,19 +113,11 @@ static int add_leak(struct sw_report *r, const struct sw_set *s, size_t *cap)
  */
 static void add_unattributed(struct sw_report *r, const struct sw_set *s)
 {
-	struct sw_rules strict = r->rules;
-	enum sw_why why;
-	long long age = sw_set_age(s, r->now);
-
-	strict.force = false;
-	if (sw_reap_verdict(s, &strict, r->now) != SW_SKIP_UNKNOWN ||
+	if (sw_safe_verdict(s, &r->rules, r->now) != SW_SKIP_UNKNOWN ||
 	    s->waiters != 0)
 		return;
-	why = sw_unknown_why(r->mod, s);
-	r->unknown[why]++;
+	r->unknown[sw_unknown_why(r->mod, s)]++;
 	r->unattributed++;
-	if (age > r->unknown_oldest_s[why])
-		r->unknown_oldest_s[why] = age;
 }
 
 int sw_report_build(struct sw_report *r)
@@ -134,8 +126,6 @@ int sw_report_build(struct sw_report *r)
 	int ret;
 
 	r->leak_oldest_s = SW_UNKNOWN;
-	for (i = 0; i < SW_WHY_MAX; i++)
-		r->unknown_oldest_s[i] = SW_UNKNOWN;
 	for (i = 0; i < r->n_views; i++) {
 		struct sw_nsview *v = &r->views[i];
 

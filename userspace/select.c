@@ -84,15 +84,15 @@ const char *sw_why_name(enum sw_why w)
 
 /*
  * dmsetup udevcomplete_all's rule first (prefix, then ctime and otime both
- * older than the age), then our safety checks, each waived by --force.
+ * older than the age: the idle time), then our safety checks, each waived by
+ * --force.
  */
 enum sw_skip sw_reap_verdict(const struct sw_set *s, const struct sw_rules *r,
 			     time_t now)
 {
 	if (!sw_has_prefix(s->key, r->prefix))
 		return SW_NOT_SELECTED;
-	if (s->ctime + r->age_s > (long long)now ||
-	    s->otime + r->age_s > (long long)now)
+	if (sw_set_idle(s, now) < r->age_s)
 		return SW_SKIP_YOUNG;
 	if (r->force)
 		return SW_TAKE;
@@ -106,13 +106,20 @@ enum sw_skip sw_reap_verdict(const struct sw_set *s, const struct sw_rules *r,
 	return SW_TAKE;
 }
 
+/* What reap without --force decides, whatever r->force says: report's view. */
+enum sw_skip sw_safe_verdict(const struct sw_set *s, const struct sw_rules *r,
+			     time_t now)
+{
+	struct sw_rules safe = *r;
+
+	safe.force = false;
+	return sw_reap_verdict(s, &safe, now);
+}
+
 /* report: exactly what reap without --force takes (its re-check aside). */
 bool sw_is_leak(const struct sw_set *s, const struct sw_rules *r, time_t now)
 {
-	struct sw_rules strict = *r;
-
-	strict.force = false;
-	return sw_reap_verdict(s, &strict, now) == SW_TAKE;
+	return sw_safe_verdict(s, r, now) == SW_TAKE;
 }
 
 const char *sw_skip_name(enum sw_skip k)

@@ -181,6 +181,8 @@ const char *sw_why_name(enum sw_why w);
 long long sw_set_idle(const struct sw_set *s, time_t now);
 enum sw_skip sw_reap_verdict(const struct sw_set *s, const struct sw_rules *r,
 			     time_t now);
+enum sw_skip sw_safe_verdict(const struct sw_set *s, const struct sw_rules *r,
+			     time_t now);
 bool sw_is_leak(const struct sw_set *s, const struct sw_rules *r, time_t now);
 long long sw_set_age(const struct sw_set *s, time_t now);
 const char *sw_skip_name(enum sw_skip k);
@@ -214,7 +216,6 @@ struct sw_report {
 	size_t leaks, unattributed;	/* unattributed: sum of unknown[] */
 	size_t unknown[SW_WHY_MAX];	/* would be leaks but for the creator */
 	size_t old;			/* what reap --force takes: prefix, idle */
-	long long unknown_oldest_s[SW_WHY_MAX];
 	long long leak_oldest_s;
 	long long ipcmni;		/* ceiling of SEMMNI */
 };

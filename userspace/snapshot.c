@@ -47,15 +47,13 @@ int sw_snapshot(unsigned long long ino, const struct sw_module *m,
 void sw_snapshot_waiters(struct sw_nsview *v, const struct sw_rules *r,
 			 time_t now)
 {
-	struct sw_rules strict = *r;
 	enum sw_skip k;
 	size_t i;
 
-	strict.force = false;
 	for (i = 0; i < v->n_sets; i++) {
 		struct sw_set *s = &v->sets[i];
 
-		k = sw_reap_verdict(s, &strict, now);
+		k = sw_safe_verdict(s, r, now);
 		if (k == SW_SKIP_WAITERS || k == SW_SKIP_UNKNOWN)
 			sw_sem_waiters(s->semid, s->nsems, &s->waiters);
 	}
