@@ -145,8 +145,9 @@ static int sw_reader_collect(struct sw_view *v)
 	ids = sw_view_alloc(max(v->n_rows, 1U), sizeof(*ids));
 	if (!ids)
 		return -ENOMEM;
+	/* Neighbouring rows mostly share a creator: sort only the runs' ids. */
 	for (i = 0; i < v->n_rows; i++)
-		if (v->rows[i].cgid)
+		if (v->rows[i].cgid && (!n || ids[n - 1] != v->rows[i].cgid))
 			ids[n++] = v->rows[i].cgid;
 	sort(ids, n, sizeof(*ids), sw_cgid_cmp, NULL);
 	for (i = 0; i < n; i++)
