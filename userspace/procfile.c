@@ -275,13 +275,36 @@ static int one_line(struct pstate *ps, char *line)
 	return header_line(ps, line);
 }
 
-static int cmp_row(const void *a, const void *b)
+static size_t row_hash(unsigned long long ns, int semid, size_t mask)
 {
-	const struct sw_modrow *x = a, *y = b;
+	return (size_t)((ns * 0x9e3779b97f4a7c15ULL ^ (unsigned int)semid) *
+			0xff51afd7ed558ccdULL >> 20) & mask;
+}
 
-	if (x->ns != y->ns)
-		return x->ns < y->ns ? -1 : 1;
-	return (x->semid > y->semid) - (x->semid < y->semid);
+/*
+ * An open-addressing index of the rows by (ns, semid), twice as many slots as
+ * rows: sets are joined to rows in one probe each, without sorting the rows.
+ * Slots hold row number + 1 (0: empty). A repeated (ns, semid) keeps the first.
+ */
+static int index_rows(struct sw_module *m)
+{
+	size_t n = 64, i, h;
+
+	while (n < 2 * m->n_rows)
+		n *= 2;
+	m->index = calloc(n, sizeof(*m->index));
+	if (!m->index)
+		return -ENOMEM;
+	m->index_mask = n - 1;
+	for (i = 0; i < m->n_rows; i++) {
+		h = row_hash(m->rows[i].ns, m->rows[i].semid, m->index_mask);
+		while (m->index[h] && !(m->rows[m->index[h] - 1].ns == m->rows[i].ns &&
+					m->rows[m->index[h] - 1].semid == m->rows[i].semid))
+			h = (h + 1) & m->index_mask;
+		if (!m->index[h])
+			m->index[h] = i + 1;
+	}
+	return 0;
 }
 
 static int finish(struct pstate *ps)
@@ -302,8 +325,7 @@ static int finish(struct pstate *ps)
 	for (t = 0; t < T_MAX; t++)
 		if (!ps->seen[t])
 			return fail(ps, "a table is missing (truncated?)");
-	qsort(ps->m->rows, ps->m->n_rows, sizeof(*ps->m->rows), cmp_row);
-	return 0;
+	return index_rows(ps->m);
 }
 
 /* Parse buf (modified in place). On error *m is freed and e says where. */
@@ -358,6 +380,7 @@ void sw_proc_free(struct sw_module *m)
 	for (i = 0; i < m->n_prefixes; i++)
 		free(m->prefixes[i].label);
 	free(m->rows);
+	free(m->index);
 	free(m->prefixes);
 	free(m->ns);
 	memset(m, 0, sizeof(*m));
@@ -367,12 +390,17 @@ const struct sw_modrow *sw_proc_find(const struct sw_module *m,
 				     unsigned long long ns, int semid,
 				     uint32_t key)
 {
-	struct sw_modrow k = { .ns = ns, .semid = semid };
 	const struct sw_modrow *r;
+	size_t h;
 
-	if (!m || !m->n_rows)
+	if (!m || !m->index)
 		return NULL;
-	r = bsearch(&k, m->rows, m->n_rows, sizeof(k), cmp_row);
-	/* same id but another key: a stale row; trust neither */
-	return r && r->key == key ? r : NULL;
+	for (h = row_hash(ns, semid, m->index_mask); m->index[h];
+	     h = (h + 1) & m->index_mask) {
+		r = &m->rows[m->index[h] - 1];
+		if (r->ns == ns && r->semid == semid)
+			/* same id but another key: a stale row; trust neither */
+			return r->key == key ? r : NULL;
+	}
+	return NULL;
 }

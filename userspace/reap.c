@@ -207,10 +207,14 @@ static void record(struct reap *c, enum sw_skip v, const char *what)
 		c->skipped[v]++;
 	if (c->json || v == SW_SKIP_YOUNG)	/* young: never listed (dmsetup) */
 		return;
-	if (v != SW_TAKE)
+	if (v != SW_TAKE) {
 		printf("kept (%s) %s\n", sw_skip_name(v), what);
-	else
-		printf("%s %s\n", c->dry_run ? "would destroy" : "destroyed", what);
+		return;
+	}
+	/* one line per destroyed set, thousands at once: no format to parse */
+	fputs(c->dry_run ? "would destroy " : "destroyed ", stdout);
+	fputs(what, stdout);
+	putchar('\n');
 }
 
 static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
@@ -221,6 +225,10 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 
 	if (v == SW_NOT_SELECTED)
 		return;
+	if (v == SW_SKIP_YOUNG && !c->json) {	/* counted, never listed */
+		record(c, v, NULL);
+		return;
+	}
 	what = describe(c, ns, s, &r);
 	if (!what) {		/* not destroyed unrecorded */
 		v = SW_SKIP_FAILED;

@@ -66,8 +66,9 @@ struct sw_module {
 	size_t n_ns;
 	struct sw_modprefix *prefixes;
 	size_t n_prefixes;
-	struct sw_modrow *rows;	/* sorted by (ns, semid) */
+	struct sw_modrow *rows;	/* in the file's order */
 	size_t n_rows;
+	size_t *index, index_mask;	/* rows by (ns, semid): sw_proc_find() */
 };
 
 /* One set as SEM_STAT_ANY shows it, plus what semwatch learned about it. */
