@@ -30,11 +30,6 @@
 #define SW_ROWS_SLACK 256
 #define SW_NS_ROWS_MAX SZ_1M
 
-static u32 sw_prefix_of(key_t key, unsigned int bits)
-{
-	return bits >= 32 ? (u32)key : (u32)key >> (32 - bits);
-}
-
 struct sw_copy {
 	struct sw_view *v;
 	const struct sw_reader *rd;
@@ -89,6 +84,7 @@ void *sw_view_alloc(size_t n, size_t size)
 	return p ?: __vmalloc(bytes, SW_VIEW_GFP);
 }
 
+/* The rows' order; rowsort.c sorts by the same key. */
 static int sw_row_cmp(const void *a, const void *b, const void *priv)
 {
 	const struct sw_row *x = a, *y = b;
@@ -120,46 +116,12 @@ static void sw_prefix_add(struct sw_prefix_row *p, const struct sw_row *row)
 		p->unknown++;
 }
 
-static int sw_order_cmp(const void *a, const void *b, const void *priv)
-{
-	const struct sw_view *v = priv;
-
-	return sw_row_cmp(&v->rows[*(const u32 *)a], &v->rows[*(const u32 *)b],
-			  &v->prefix_bits);
-}
-
-/*
- * Sorting 4-byte indices and then moving each row once, along the permutation's
- * cycles, costs a third of swapping the rows themselves. Without memory for the
- * indices, the rows are sorted in place.
- */
+/* By a radix sort of keys (rowsort.c); without memory for them, by sort_r() in place. */
 static void sw_view_sort(struct sw_view *v)
 {
-	u32 *order = sw_view_alloc(max(v->n_rows, 1U), sizeof(*order));
-	struct sw_row tmp;
-	u32 i, j, k;
-
-	if (!order) {
+	if (sw_rows_sort(v->rows, v->n_rows, v->prefix_bits))
 		sort_r(v->rows, v->n_rows, sizeof(*v->rows), sw_row_cmp, NULL,
 		       &v->prefix_bits);
-		return;
-	}
-	for (i = 0; i < v->n_rows; i++)
-		order[i] = i;
-	sort_r(order, v->n_rows, sizeof(*order), sw_order_cmp, NULL, v);
-	/* order[j] names the row that belongs at j; a placed row gets order[j] = j */
-	for (i = 0; i < v->n_rows; i++) {
-		if (order[i] == i)
-			continue;
-		tmp = v->rows[i];
-		for (j = i; (k = order[j]) != i; j = k) {
-			v->rows[j] = v->rows[k];
-			order[j] = j;
-		}
-		v->rows[j] = tmp;
-		order[j] = j;
-	}
-	kvfree(order);
 }
 
 /* Rows are sorted by prefix: one pass sums each run. */

@@ -79,11 +79,19 @@ struct sw_view {
 	unsigned int watched_first, n_watched;
 };
 
+static inline u32 sw_prefix_of(key_t key, unsigned int bits)
+{
+	return bits >= 32 ? (u32)key : (u32)key >> (32 - bits);
+}
+
 int sw_view_open(struct file *file, const struct sw_view_file *vf);
 int sw_view_release(struct inode *inode, struct file *file);
 void sw_show_row_header(struct seq_file *m);
 void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_row *row);
 void *sw_view_alloc(size_t n, size_t size);
+
+/* rowsort.c */
+int sw_rows_sort(struct sw_row *rows, u32 n, unsigned int prefix_bits);
 
 /* reader.c */
 bool sw_reader_initial(void);
