@@ -18,19 +18,29 @@
  * strtoull() accepts leading space, a sign (and negates!) and stops at junk;
  * none of that is acceptable for a command line or a kernel file.
  */
+static int digit_value(char c, int base)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (base == 16 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
 /*
- * Decimal digits only, as the module prints them: strtoull()'s generality was
- * the largest single cost of parsing a table of many rows.
+ * Digits only, decimal or hexadecimal, as the module prints them: strtoull()'s
+ * generality was the largest single cost of parsing a table of many rows.
  */
-static int parse_dec(const char *s, unsigned long long max,
-		     unsigned long long *out)
+static int parse_digits(const char *s, int base, unsigned long long max,
+			unsigned long long *out)
 {
 	unsigned long long v = 0;
+	int d;
 
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (ULLONG_MAX - (unsigned int)(*s - '0')) / 10)
+	for (; (d = digit_value(*s, base)) >= 0; s++) {
+		if (v > (ULLONG_MAX - (unsigned int)d) / (unsigned int)base)
 			return -ERANGE;
-		v = v * 10 + (unsigned int)(*s - '0');
+		v = v * (unsigned int)base + (unsigned int)d;
 	}
 	if (v > max)
 		return -ERANGE;
@@ -48,8 +58,8 @@ int sw_parse_ull(const char *s, int base, unsigned long long max,
 
 	if (!s || !isxdigit((unsigned char)s[0]))
 		return -EINVAL;
-	if (base == 10)
-		return parse_dec(s, max, out);
+	if (base == 10 || base == 16)
+		return parse_digits(s, base, max, out);
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno == ERANGE || v > max)

@@ -214,6 +214,9 @@ static void test_garbled(void)
 		{ "cgroup\n", "cgroup\n\n", "blank line ends the table", -EBADMSG },
 		{ "dmsetup", "dm\\040setup", "escaped space", 0 },
 		{ "ns semmsl", "ns semmsl extra", "column count mismatch", -EBADMSG },
+		{ "0x0d4d3358", "0x0x0d4d3358", "key with two 0x", -EBADMSG },
+		{ "0x0d4d3358", "0x0d4d3358g", "key with a stray letter", -EBADMSG },
+		{ "0x0d4d3358", "0x0D4D3358", "key in capitals", 0 },
 	};
 	struct sw_perr e;
 	size_t i;
