@@ -8,7 +8,7 @@
 #   @E text                                         (error: something did not work)
 # build/bench/report (bench/report*.c) turns them into bench/results.md.
 # Usage: bench-guest.sh KO SWBENCH PARTS
-#   PARTS: any of tax mem read reap big
+#   PARTS: any of tax mem read reap big cli
 # Sizes come from the environment (defaults are the full `make bench` sizes):
 #   BENCH_REPS (5) BENCH_GETPPID_N (1000000) BENCH_ZERO_N (100000)
 #   BENCH_CHURN_N (10000) BENCH_COUNTS ("1000 10000 32000")
@@ -37,6 +37,8 @@ BIG_COUNTS=${BENCH_BIG_COUNTS:-100000}
 BIG_COOKIES=${BENCH_BIG_COOKIES:-10000}
 BIG_REPS=${BENCH_BIG_REPS:-5}
 BIG_REPS_HUGE=${BENCH_BIG_REPS_HUGE:-1}
+CLI_N=${BENCH_CLI_N:-32000}
+CLI_REPS=${BENCH_CLI_REPS:-3}
 CLI=${SEMWATCH_BIN:-userspace/semwatch}
 CASES="none kprobe tracepoint"
 
@@ -194,6 +196,36 @@ part_reap() {
 			reap_one dmsetup "$n" "$rep"
 		done
 	done
+	unload
+}
+
+# ---- 7: the command against the tools it replaces, at CLI_N dead cookies. Run by
+# bench.sh with QEMU -icount shift=0, so these times count guest instructions.
+part_cli() {
+	local rep c left
+	rmall
+	load kprobe || return
+	"$SW" leak "$CLI_N" cookie
+	echo "@M part=clicheck n=$CLI_N sets=$(count) tracked=$(sed -n 's/^tracked: //p' /proc/semwatch) dropped=$(sed -n 's/^dropped: //p' /proc/semwatch)"
+	for rep in $(seq 1 "$CLI_REPS"); do
+		R cli report "$CLI_N" "$rep" -- run "$CLI" report
+		R cli lsipc "$CLI_N" "$rep" -- run lsipc -s
+		R cli read-semwatch "$CLI_N" "$rep" -- readfile /proc/semwatch
+		R cli read-sysvipc "$CLI_N" "$rep" -- readfile /proc/sysvipc/sem
+	done
+	for rep in $(seq 1 "$CLI_REPS"); do
+		for c in reap reap-force dmsetup; do
+			[ "$(count)" = "$CLI_N" ] || { rmall; "$SW" leak "$CLI_N" cookie; }
+			case $c in
+			reap) R cli "$c" "$CLI_N" "$rep" -- run "$CLI" reap --yes ;;
+			reap-force) R cli "$c" "$CLI_N" "$rep" -- run "$CLI" reap --yes --force ;;
+			dmsetup) R cli "$c" "$CLI_N" "$rep" -- run dmsetup udevcomplete_all --yes ;;
+			esac
+			left=$(count)
+			[ "$left" = 0 ] || err "cli $c rep $rep: $left sets left"
+		done
+	done
+	rmall
 	unload
 }
 

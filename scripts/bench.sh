@@ -13,7 +13,8 @@
 # "tax mem read reap"), BENCH_BIG (1; 0 skips the ipcmni_extend boots),
 # BENCH_BUDGET (s, default 1740: the 1M-set run is skipped when less than
 # BENCH_HUGE_NEED (s, 360) remains before it, another kernel's ipcmni_extend boot
-# when less than BENCH_BIG_NEED (s, 150) remains), BENCH_OUT (default
+# when less than BENCH_BIG_NEED (s, 150) remains), BENCH_CLI (1; 0 skips the
+# -icount guests of the command against lsipc and dmsetup), BENCH_OUT (default
 # bench/results.md), and the BENCH_* sizes of scripts/bench-guest.sh.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,7 +51,7 @@ make --no-print-directory bench-report > "$LOGS/report-build.log" 2>&1 ||
 	{ tail -n 20 "$LOGS/report-build.log"; fail "bench/report*.c do not build"; }
 
 # The BENCH_* size variables travel into the guest on the command line.
-ENVS=$(env | grep -E '^BENCH_(REPS|TAX_REPS|GETPPID_N|ZERO_N|CHURN_N|COUNTS|IPCS_[A-Z_]+|MEM_N|MEM_REPS|BIG_COOKIES|BIG_REPS|BIG_REPS_HUGE)=' |
+ENVS=$(env | grep -E '^BENCH_(REPS|TAX_REPS|GETPPID_N|ZERO_N|CHURN_N|COUNTS|IPCS_[A-Z_]+|MEM_N|MEM_REPS|BIG_COOKIES|BIG_REPS|BIG_REPS_HUGE|CLI_N|CLI_REPS)=' |
 	while IFS='=' read -r name value; do printf '%s=%q ' "$name" "$value"; done)
 
 # guest NAME KVER TIMEOUT EXTRA-VM-ARGS... -- GUEST-ARGS
@@ -106,12 +107,30 @@ if [ "${BENCH_BIG:-1}" = 1 ]; then
 		GENV="BENCH_BIG_COUNTS='$counts' " guest "big-$k" "$k" 1500 -A ipcmni_extend -- big
 	done
 fi
+if [ "${BENCH_CLI:-1}" = 1 ]; then
+	for k in $KERNELS; do
+		step "kernel $k: the command against lsipc and dmsetup"
+		guest "cli-$k" "$k" 1200 -I -b 120 -- cli
+		if grep -qa '^@I done' "$LOGS/cli-$k/output.log"; then
+			echo icount > "$LOGS/cli-$k/clock"
+		else	# 6.1 does not boot under -icount here: wall-clock time, marked
+			guest "cli-$k" "$k" 1200 -- cli
+			echo wall > "$LOGS/cli-$k/clock"
+		fi
+	done
+fi
 uptime > "$LOGS/load-end"
 END=$(date +%s)
 echo "$((END - START))" > "$LOGS/seconds"
 
 step "report"
-"$REPORT" "$LOGS" "$KERNELS" > "$OUT.tmp" && mv "$OUT.tmp" "$OUT" ||
+CLI_LOGS=()
+for k in $KERNELS; do
+	[ -e "$LOGS/cli-$k/output.log" ] && CLI_LOGS+=("$LOGS/cli-$k/output.log")
+done
+{ "$REPORT" "$LOGS" "$KERNELS" &&
+	awk -v kernels="$KERNELS" -f bench/cli.awk "${CLI_LOGS[@]}" /dev/null; } > "$OUT.tmp" &&
+	mv "$OUT.tmp" "$OUT" ||
 	{ rm -f "$OUT.tmp"; fail "build/bench/report failed (logs: $LOGS)"; }
 echo "bench: wrote ${OUT#"$REPO"/} in $((END - START))s (logs: $LOGS)"
 grep -qa '^@E' "$LOGS"/*/output.log && echo "bench: some measurements reported errors (see the report)"
