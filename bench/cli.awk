@@ -38,7 +38,7 @@ END {
 			reps = cnt[ks[i], "report"]
 	print "## 7. The command against lsipc and dmsetup (instructions counted)"
 	print ""
-	print "One guest per kernel with QEMU `-icount shift=0`: guest time counts instructions, so these figures do not move with the host's load. A kernel that does not boot that way (6.1 here) is measured in wall-clock time instead, marked *wall*, and moves by ±30% with the host's load. N cookie sets are made by a process that exits (dead creator), with semwatch.ko loaded (kprobe hook); each reap runs on N fresh sets and must leave 0. Medians of " reps " runs, in ms. Targets (issue #14): `semwatch report` at least 10× faster than `lsipc -s`; `semwatch reap` no slower than `dmsetup udevcomplete_all`."
+	print "One guest per kernel with QEMU `-icount shift=0`: guest time counts instructions, so these figures do not move with the host's load. 6.1 hangs that way while bringing up its second CPU, so it boots with `maxcpus=1` (marked *1 CPU*); a kernel that does not boot under `-icount` at all is measured in wall-clock time, marked *wall*, which moves by ±30% with the host's load. N cookie sets are made by a process that exits (dead creator), with semwatch.ko loaded (kprobe hook); each reap runs on N fresh sets and must leave 0. Medians of " reps " runs, in ms. Targets (issue #14): `semwatch report` at least 10× faster than `lsipc -s`; `semwatch reap` no slower than `dmsetup udevcomplete_all`."
 	print ""
 	print "| kernel | clock | sets | `semwatch report` | `lsipc -s` | lsipc ÷ report (≥ 10) | `semwatch reap --yes` | `reap --yes --force` | `dmsetup udevcomplete_all --yes` | reap ÷ dmsetup (≤ 1) | read /proc/semwatch | read /proc/sysvipc/sem |"
 	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -50,7 +50,7 @@ END {
 		}
 		r = median(k, "report"); l = median(k, "lsipc")
 		rp = median(k, "reap"); d = median(k, "dmsetup")
-		printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", k, clock[k] == "wall" ? "*wall*" : "icount", n[k],
+		printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", k, clock[k] == "wall" ? "*wall*" : clock[k] == "icount-1cpu" ? "icount, *1 CPU*" : "icount", n[k],
 		       ms(r), ms(l), ratio(l, r), ms(rp), ms(median(k, "reap-force")), ms(d),
 		       ratio(rp, d), ms(median(k, "read-semwatch")), ms(median(k, "read-sysvipc"))
 	}

@@ -110,13 +110,17 @@ fi
 if [ "${BENCH_CLI:-1}" = 1 ]; then
 	for k in $KERNELS; do
 		step "kernel $k: the command against lsipc and dmsetup"
-		guest "cli-$k" "$k" 1200 -I -b 120 -- cli
-		if grep -qa '^@I done' "$LOGS/cli-$k/output.log"; then
-			echo icount > "$LOGS/cli-$k/clock"
-		else	# 6.1 does not boot under -icount here: wall-clock time, marked
-			guest "cli-$k" "$k" 1200 -- cli
-			echo wall > "$LOGS/cli-$k/clock"
-		fi
+		# 6.1 hangs under -icount bringing up the second CPU: one CPU, then
+		# wall-clock time (marked in the table) if even that does not boot
+		for clock in icount icount-1cpu wall; do
+			case $clock in
+			icount) guest "cli-$k" "$k" 1200 -I -b 120 -- cli ;;
+			icount-1cpu) guest "cli-$k" "$k" 1200 -I -A maxcpus=1 -b 120 -- cli ;;
+			wall) guest "cli-$k" "$k" 1200 -- cli ;;
+			esac
+			grep -qa '^@I done' "$LOGS/cli-$k/output.log" && break
+		done
+		echo "$clock" > "$LOGS/cli-$k/clock"
 	done
 fi
 uptime > "$LOGS/load-end"
