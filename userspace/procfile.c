@@ -281,6 +281,20 @@ static size_t row_hash(unsigned long long ns, int semid, size_t mask)
 			0xff51afd7ed558ccdULL >> 20) & mask;
 }
 
+/* The slot holding (ns, semid), or the empty slot where it would go. */
+static size_t row_slot(const struct sw_module *m, unsigned long long ns, int semid)
+{
+	size_t h = row_hash(ns, semid, m->index_mask);
+	const struct sw_modrow *r;
+
+	for (; m->index[h]; h = (h + 1) & m->index_mask) {
+		r = &m->rows[m->index[h] - 1];
+		if (r->ns == ns && r->semid == semid)
+			break;
+	}
+	return h;
+}
+
 /*
  * An open-addressing index of the rows by (ns, semid), twice as many slots as
  * rows: sets are joined to rows in one probe each, without sorting the rows.
@@ -297,10 +311,7 @@ static int index_rows(struct sw_module *m)
 		return -ENOMEM;
 	m->index_mask = n - 1;
 	for (i = 0; i < m->n_rows; i++) {
-		h = row_hash(m->rows[i].ns, m->rows[i].semid, m->index_mask);
-		while (m->index[h] && !(m->rows[m->index[h] - 1].ns == m->rows[i].ns &&
-					m->rows[m->index[h] - 1].semid == m->rows[i].semid))
-			h = (h + 1) & m->index_mask;
+		h = row_slot(m, m->rows[i].ns, m->rows[i].semid);
 		if (!m->index[h])
 			m->index[h] = i + 1;
 	}
@@ -395,12 +406,10 @@ const struct sw_modrow *sw_proc_find(const struct sw_module *m,
 
 	if (!m || !m->index)
 		return NULL;
-	for (h = row_hash(ns, semid, m->index_mask); m->index[h];
-	     h = (h + 1) & m->index_mask) {
-		r = &m->rows[m->index[h] - 1];
-		if (r->ns == ns && r->semid == semid)
-			/* same id but another key: a stale row; trust neither */
-			return r->key == key ? r : NULL;
-	}
-	return NULL;
+	h = row_slot(m, ns, semid);
+	if (!m->index[h])
+		return NULL;
+	r = &m->rows[m->index[h] - 1];
+	/* same id but another key: a stale row; trust neither */
+	return r->key == key ? r : NULL;
 }

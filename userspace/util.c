@@ -14,10 +14,6 @@
 /* /proc/semwatch holds one row per tracked set (max_records 262144). */
 #define SW_MAX_FILE (256u << 20)
 
-/*
- * strtoull() accepts leading space, a sign (and negates!) and stops at junk;
- * none of that is acceptable for a command line or a kernel file.
- */
 static int digit_value(char c, int base)
 {
 	if (c >= '0' && c <= '9')
@@ -50,6 +46,10 @@ static int parse_digits(const char *s, int base, unsigned long long max,
 	return 0;
 }
 
+/*
+ * strtoull() accepts leading space, a sign (and negates!) and stops at junk;
+ * none of that is acceptable for a command line or a kernel file.
+ */
 int sw_parse_ull(const char *s, int base, unsigned long long max,
 		 unsigned long long *out)
 {
