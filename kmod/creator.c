@@ -138,6 +138,7 @@ void sw_creator_attach(struct sw_record *r)
 	lockdep_assert_held(&sw_lock);
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
 	r->creator = get_pid(task_tgid(current));
+	sw_death_watch(r);
 	/* Not get_task_comm(): its task_lock() is a sleeping lock on PREEMPT_RT. */
 	memcpy(r->comm, current->comm, sizeof(r->comm));
 	r->comm[sizeof(r->comm) - 1] = '\0';

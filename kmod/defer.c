@@ -2,7 +2,8 @@
 /*
  * The deferred work: everything a hook may not do (see semwatch.h), done soon after in
  * process context. Hooks kick it; it drops the last creator references of removed
- * records, reads the paths of new cgroups, and keeps the record pool and the idle
+ * records, reads the paths of new cgroups, stamps creators' deaths on their records,
+ * and keeps the record pool and the idle
  * cgroup entries within their bounds. Its queue is unbound, so that a burst of creations
  * on one CPU does not keep it from running on another, and high-priority, so that the
  * pool is refilled before a busy creator empties it. (On PREEMPT_RT, real-time creators
@@ -20,6 +21,8 @@ static void sw_defer_run(struct work_struct *work)
 	/* first: a reader may hold up the paths, and a burst must not find the pool empty */
 	sw_pool_fill();
 	sw_cgroups_resolve(false);
+	sw_deaths_resolve(false);
+	sw_pressure_flush();
 	sw_pool_trim();
 	sw_cgroups_trim();
 }

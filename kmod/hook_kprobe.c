@@ -30,6 +30,8 @@ static int sw_newary_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	/* The exclusion against freeary() that semwatch.h relies on. */
 	lockdep_assert_held_write(&current->nsproxy->ipc_ns->ids[SW_IPC_SEM_IDS].rwsem);
+	if (id >= 0 || id == -ENOSPC)
+		sw_pressure_created();
 	if (id < 0)
 		return 0;
 	known = sw_semget_args(task_pt_regs(current), &a);
@@ -62,6 +64,7 @@ static int sw_freeary_entry(struct kprobe *p, struct pt_regs *regs)
 
 	lockdep_assert_held_write(&ns->ids[SW_IPC_SEM_IDS].rwsem);
 	sw_untrack(ns, sw_freeary_id(regs));
+	sw_pressure_removed(ns, true);
 	return 0;
 }
 
@@ -94,6 +97,7 @@ static int sw_freeary_return(struct kretprobe_instance *ri, struct pt_regs *regs
 	const struct sw_freeary_call *call = (const struct sw_freeary_call *)ri->data;
 
 	sw_untrack(call->ns, call->id);
+	sw_pressure_removed(call->ns, false);
 	return 0;
 }
 

@@ -22,7 +22,12 @@ static void sw_sys_exit(void *data, struct pt_regs *regs, long ret)
 {
 	struct sw_semget_args a;
 
-	if (ret < 0 || !sw_semget_args(regs, &a))
+	/* ENOSPC: the table may be full (pressure.c). */
+	if ((ret < 0 && ret != -ENOSPC) || !sw_semget_args(regs, &a))
+		return;
+	if (ret < 0 || a.key == IPC_PRIVATE || (a.flags & IPC_CREAT))
+		sw_pressure_created();
+	if (ret < 0)
 		return;
 	/* Only these prove that this very call created the set. */
 	if (a.key == IPC_PRIVATE || ((a.flags & IPC_CREAT) && (a.flags & IPC_EXCL)))

@@ -15,7 +15,7 @@ static char *hook = "auto";
 module_param(hook, charp, 0444);
 MODULE_PARM_DESC(hook, "creation hook: auto (kprobe if possible), kprobe or tracepoint");
 
-unsigned int sw_watch_prefix = 0x0d4d;
+unsigned int sw_watch_prefix = SW_DM_COOKIE_PREFIX;
 module_param_named(watch_prefix, sw_watch_prefix, uint, 0444);
 MODULE_PARM_DESC(watch_prefix, "key prefix listed set by set (default 0x0d4d, device-mapper udev cookies)");
 
@@ -171,6 +171,12 @@ static int __init sw_init(void)
 		pr_err("cannot load: cannot probe freeary (%d); removals would go unseen\n", err);
 		goto err_removal;
 	}
+	/* Before creation fires: a creator may not end unseen once it has a record. */
+	err = sw_death_hook_register();
+	if (err) {
+		pr_err("cannot load: no sched_process_exit tracepoint (%d)\n", err);
+		goto err_death;
+	}
 	err = sw_creation_hook_enable();
 	if (err)
 		goto err_enable;
@@ -185,6 +191,8 @@ static int __init sw_init(void)
 	return 0;
 
 err_enable:
+	sw_death_hook_unregister();
+err_death:
 	sw_removal_hook_unregister();
 err_removal:
 	sw_creation_hook_unregister();
@@ -193,6 +201,7 @@ err_prepare:
 err_defer:
 	sw_records_exit();
 	sw_creator_exit();
+	sw_death_exit();
 	return err;
 }
 
@@ -202,10 +211,12 @@ static void __exit sw_exit(void)
 	sw_debugfs_exit();
 	sw_procfs_exit();
 	sw_creation_hook_unregister();
+	sw_death_hook_unregister();
 	sw_removal_hook_unregister();
 	sw_defer_stop();
 	sw_records_exit();
 	sw_creator_exit();
+	sw_death_exit();
 }
 
 module_init(sw_init);

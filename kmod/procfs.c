@@ -59,7 +59,7 @@ static void sw_show_prefixes_header(struct seq_file *m)
 static void sw_show_prefix_row(struct seq_file *m, const struct sw_view *v,
 			       const struct sw_prefix_row *p)
 {
-	bool cookie = v->prefix_bits == 16 && p->prefix == 0x0d4d;
+	bool cookie = v->prefix_bits == 16 && p->prefix == SW_DM_COOKIE_PREFIX;
 
 	sw_show_prefix(m, 10, p->prefix, v->prefix_bits);
 	seq_printf(m, " %6u ", p->sets);

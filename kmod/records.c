@@ -100,6 +100,7 @@ static void sw_record_remove(struct sw_record *r)
 	lockdep_assert_held(&sw_lock);
 	hlist_del(&r->node);
 	sw_tracked--;
+	sw_death_unwatch(r);
 	if (sw_creator_put_unless_last(r)) {
 		sw_creator_detach(r);
 		sw_pool_give(r);
@@ -118,7 +119,7 @@ static void sw_record_fill(struct sw_record *r, const struct sw_setinfo *s)
 	r->id = s->id;
 	r->nsems = s->nsems;
 	r->uid = s->uid;
-	r->ctime = s->ctime;
+	r->ctime = clamp_t(time64_t, s->ctime, 0, U32_MAX);
 }
 
 /*

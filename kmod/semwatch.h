@@ -5,12 +5,13 @@
  * Contexts
  * ========
  * Every hook runs with preemption disabled: the return probe on newary(), the probe on
- * freeary() (an entry probe with hook=kprobe, a return probe with hook=tracepoint) and
- * the sys_exit tracepoint probe. On PREEMPT_RT a spinlock_t sleeps there, and the slab
- * allocator, cgroup_path() and put_pid()'s free may not be called. So a hook takes only
- * sw_lock (a raw spinlock), takes records from a pool filled beforehand, takes only
- * references that it can drop without freeing, and hands everything else to the
- * deferred work (defer.c), which runs in process context.
+ * freeary() (an entry probe with hook=kprobe, a return probe with hook=tracepoint), the
+ * sys_exit tracepoint probe and the sched_process_exit tracepoint probe. On PREEMPT_RT
+ * a spinlock_t sleeps there, and the slab allocator, cgroup_path() and put_pid()'s free
+ * may not be called. So a hook takes only sw_lock (a raw spinlock), takes records from
+ * a pool filled beforehand, takes only references that it can drop without freeing,
+ * and hands everything else to the deferred work (defer.c), which runs in process
+ * context.
  *
  * Locking
  * =======
@@ -19,7 +20,9 @@
  *  - the record pool and the list of retired records (records.c);
  *  - the cgroup path cache, its reference counts, its idle list and the stack of
  *    cgroups waiting for a path (creator.c);
- *  - the event ring (events.c).
+ *  - the event ring (events.c);
+ *  - the per-pid counts of creators not yet seen to end, and the stack of deaths
+ *    waiting to be stamped on records (death.c).
  * Holders never sleep, allocate or free, and take no other lock inside it (queueing the
  * deferred work takes the workqueue's raw pool lock). Readers hold it for a bounded
  * batch at a time. Every "caller holds sw_lock" is asserted with lockdep.
@@ -35,6 +38,11 @@
  * one at a time: kernfs_rename_lock (cgroup_path()), reclaim (GFP_KERNEL), sw_lock.
  * The work may wait on a reader here, so it refills the record pool first.
  *
+ * sw_death_lock (mutex, death.c) is held around emptying the stack of deaths and
+ * stamping them, by the deferred work and by readers (in open(), killably), for the same
+ * reason: a reader must not copy a record whose death the work has popped but not
+ * yet stamped. Inside it: sw_lock, and put_pid()'s free.
+ *
  * sw_config_lock (mutex, main.c) serialises writes of watch_prefix and prefix_bits, and
  * readers that need the pair (sw_config_get()). Each write keeps the pair valid.
  *
@@ -42,9 +50,10 @@
  * =========
  *  - A record's ns pointer is an identity, never dereferenced. A namespace is
  *    dereferenced only when it is current's, init's, that of a task whose task_lock()
- *    is held, or one the start-up scan holds a reference on (taken and dropped through
- *    the namespace's own proc_ns_operations, as setns() does). No lock is relied on to
- *    keep a namespace alive.
+ *    is held, one the start-up scan holds a reference on (taken and dropped through
+ *    the namespace's own proc_ns_operations, as setns() does), or the one a removal
+ *    probe's freeary() call is removing from (its teardown waits for that call). No
+ *    lock is relied on to keep a namespace alive.
  *  - A kern_ipc_perm is dereferenced only under rcu_read_lock(): sets are freed after
  *    a grace period.
  *  - A removal must never be followed by a late insert of the same set. Every insert
@@ -58,6 +67,10 @@
  *  - A record holds a struct pid reference on its creator, so "alive" stays exact when
  *    the PID number is reused. A hook drops it only when it is not the last one; the
  *    last is dropped by the deferred work.
+ *  - A death waiting on the stack holds a reference on the process's struct pid, so
+ *    that the pointer it is matched by is not reused meanwhile. The probe takes it
+ *    while the exiting task is still attached to that pid (never the first); it is
+ *    dropped in process context.
  *  - A cgroup waiting for its path is held by a reference (taken with a tryget, legal
  *    in any context) until the deferred work has read the path and dropped it.
  *  - A cgroup path entry's path never changes once the entry is hashed, so whoever
@@ -68,6 +81,7 @@
 #ifndef SEMWATCH_H
 #define SEMWATCH_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/sched.h>
@@ -87,6 +101,9 @@ struct sw_cgroup;
  */
 #define SW_PATH_MAX 1024
 
+/* libdevmapper's udev cookies: keys 0x0d4dXXXX. */
+#define SW_DM_COOKIE_PREFIX 0x0d4d
+
 /* Module parameters (main.c). */
 extern unsigned int sw_watch_prefix;
 extern unsigned int sw_prefix_bits;
@@ -105,7 +122,14 @@ struct sw_record {
 	struct pid *creator;		/* NULL: set predates the module */
 	struct sw_cgroup *cgroup;	/* NULL: path not (yet) known */
 	u64 cgid;			/* the creator's cgroup v2 id; 0: unknown */
-	time64_t ctime;			/* 0: unknown */
+	/*
+	 * Seconds since the epoch, as u32 (until 2106), to keep a record within 96
+	 * bytes: ctime (0: unknown) and, with SW_EXIT_NOTED in exit, when the creator
+	 * ended.
+	 */
+	u32 ctime;
+	u32 died;
+	u32 exit;			/* how the creator ended: SW_EXIT_* (death.c) */
 	key_t key;
 	int id;
 	unsigned int ns_inum;
@@ -113,6 +137,15 @@ struct sw_record {
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
 };
+
+/*
+ * struct sw_record's exit: 0 until the creating process is seen to end, then the status
+ * wait() reports (exit code << 8, or the fatal signal, | 0x80 for a core dump), with
+ * SW_EXIT_OOM if the OOM killer chose it.
+ */
+#define SW_EXIT_STATUS	0xffffU
+#define SW_EXIT_OOM	BIT(30)
+#define SW_EXIT_NOTED	BIT(31)
 
 /* What is known about a set when it is seen, before any creator is attached. */
 struct sw_setinfo {
@@ -142,7 +175,7 @@ void sw_untrack(const struct ipc_namespace *ns, int id);
 void sw_count_dropped(void);
 unsigned int sw_tracked_count(void);
 unsigned long sw_dropped_count(void);
-typedef bool (*sw_visit_fn)(const struct sw_record *r, void *arg);
+typedef bool (*sw_visit_fn)(struct sw_record *r, void *arg);
 void sw_records_visit(sw_visit_fn fn, void *arg);
 void sw_pool_fill(void);
 void sw_pool_trim(void);
@@ -162,13 +195,28 @@ const char *sw_cgroup_path(const struct sw_cgroup *cg);
 int sw_cgroups_resolve(bool killable);
 void sw_cgroups_trim(void);
 
+/* death.c */
+void sw_death_watch(const struct sw_record *r);
+void sw_death_unwatch(const struct sw_record *r);
+int sw_deaths_resolve(bool killable);
+int sw_death_hook_register(void);
+void sw_death_hook_unregister(void);
+void sw_death_exit(void);
+
+/* pressure.c */
+void sw_pressure_created(void);
+void sw_pressure_removed(const struct ipc_namespace *ns, bool counted);
+void sw_pressure_flush(void);
+
 /* defer.c */
 int sw_defer_start(void);
 void sw_defer_kick(void);
 void sw_defer_stop(void);
 
-/* view.c */
+/* rowprint.c */
+size_t sw_escape_field(char *dst, const char *s);
 void sw_show_field(struct seq_file *m, const char *s);
+const char *sw_exit_name(u32 exit, char *buf, size_t len);
 
 /* events.c */
 enum sw_op { SW_OP_CREATE, SW_OP_REMOVE, SW_OP_FOUND };

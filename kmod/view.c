@@ -37,7 +37,7 @@ struct sw_copy {
 };
 
 /* Runs under sw_lock (sw_records_visit). */
-static bool sw_copy_record(const struct sw_record *r, void *arg)
+static bool sw_copy_record(struct sw_record *r, void *arg)
 {
 	struct sw_copy *c = arg;
 	struct sw_view *v = c->v;
@@ -63,6 +63,8 @@ static bool sw_copy_record(const struct sw_record *r, void *arg)
 	else
 		memcpy(row->comm, r->comm, sizeof(row->comm));
 	row->cgid = r->cgid;
+	row->exit = r->exit;
+	row->died = r->died;
 	return true;
 }
 
@@ -235,7 +237,10 @@ static struct sw_view *sw_view_build(void)
 	v->now = ktime_get_real_seconds();
 	/* Drops are counted for the whole host: not for a container's eyes. */
 	v->dropped = rd.only ? SW_DROPPED_HIDDEN : sw_dropped_count();
-	err = sw_view_collect_ns(v, !rd.only);
+	/* Deaths the work has not stamped yet are shown now, as paths are below. */
+	err = sw_deaths_resolve(true);
+	if (!err)
+		err = sw_view_collect_ns(v, !rd.only);
 	if (!err)
 		err = sw_view_copy_records(v, &rd);
 	/*
@@ -255,124 +260,6 @@ static struct sw_view *sw_view_build(void)
 		return ERR_PTR(err);
 	}
 	return v;
-}
-
-/* The state column, padded: "%-7s " */
-static const char *const sw_state_cols[] = {
-	[SW_UNKNOWN] = "unknown ",
-	[SW_ALIVE] = "alive   ",
-	[SW_DEAD] = "dead    ",
-};
-
-void sw_show_row_header(struct seq_file *m)
-{
-	seq_printf(m, "%8s %-16s %-7s %7s %10s %10s %6s %5s %5s %s\n", "pid", "comm",
-		   "state", "age_s", "ns", "key", "semid", "nsems", "uid", "cgroup");
-}
-
-/*
- * comm or a cgroup path, as one field: every byte outside printable ASCII, the space
- * and the backslash as \ooo, so that a field never holds white space or a control
- * character. Empty is "?" (unknown); a value that reads "?" or "-" is escaped whole.
- */
-void sw_show_field(struct seq_file *m, const char *s)
-{
-	unsigned char c;
-
-	if (!s || !*s) {
-		seq_putc(m, '?');
-		return;
-	}
-	if ((s[0] == '?' || s[0] == '-') && !s[1]) {
-		seq_printf(m, "\\%03o", s[0]);
-		return;
-	}
-	for (; (c = *s); s++) {
-		if (c <= ' ' || c >= 0x7f || c == '\\')
-			seq_printf(m, "\\%03o", c);
-		else
-			seq_putc(m, c);
-	}
-}
-
-/*
- * A number right-aligned in WIDTH columns, then a space: what "%*llu " prints, without
- * vsnprintf()'s parsing, which was half the cost of reading a table of many rows.
- */
-static void sw_put_dec(struct seq_file *m, u64 num, int width)
-{
-	char buf[24];
-	int i = sizeof(buf);
-
-	buf[--i] = ' ';
-	do {
-		buf[--i] = '0' + num % 10;
-		num /= 10;
-	} while (num);
-	while (i > (int)sizeof(buf) - 1 - width)
-		buf[--i] = ' ';
-	seq_write(m, buf + i, sizeof(buf) - i);
-}
-
-/* A placeholder ("?" or "-") right-aligned in WIDTH columns, then a space. */
-static void sw_put_mark(struct seq_file *m, char mark, int width)
-{
-	char buf[24];
-
-	memset(buf, ' ', width + 1);
-	buf[width - 1] = mark;
-	seq_write(m, buf, width + 1);
-}
-
-/* "0x%08x " */
-static void sw_put_key(struct seq_file *m, u32 key)
-{
-	char buf[11];
-	int i;
-
-	buf[0] = '0';
-	buf[1] = 'x';
-	for (i = 9; i >= 2; i--, key >>= 4)
-		buf[i] = hex_asc[key & 0xf];
-	buf[10] = ' ';
-	seq_write(m, buf, sizeof(buf));
-}
-
-/* One set: the columns of the `watched` table. */
-void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_row *row)
-{
-	const struct sw_path *p = sw_reader_row_path(v, row);
-
-	if (row->pid == SW_PID_HIDDEN)
-		sw_put_mark(m, '-', 8);
-	else if (row->pid)
-		sw_put_dec(m, row->pid, 8);
-	else
-		sw_put_mark(m, '?', 8);
-	seq_setwidth(m, 16);
-	if (row->pid == SW_PID_HIDDEN)
-		seq_putc(m, '-');
-	else
-		sw_show_field(m, row->comm);
-	seq_pad(m, ' ');
-	seq_puts(m, sw_state_cols[row->state]);
-	if (row->ctime)
-		sw_put_dec(m, max_t(time64_t, v->now - row->ctime, 0), 7);
-	else
-		sw_put_mark(m, '?', 7);
-	sw_put_dec(m, row->ns_inum, 10);
-	sw_put_key(m, (u32)row->key);
-	sw_put_dec(m, row->id, 6);
-	if (row->nsems)
-		sw_put_dec(m, row->nsems, 5);
-	else
-		sw_put_mark(m, '?', 5);
-	sw_put_dec(m, from_kuid_munged(seq_user_ns(m), row->uid), 5);
-	if (p && p->hidden)
-		seq_putc(m, '-');
-	else
-		sw_show_field(m, p ? p->path : NULL);
-	seq_putc(m, '\n');
 }
 
 /* A write-only open has no view, so it reads as empty (and seeks like any seq_file). */

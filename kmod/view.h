@@ -34,6 +34,7 @@ struct sw_row {
 	kuid_t uid;
 	pid_t pid;			/* 0: unknown; SW_PID_HIDDEN: not in the reader's */
 	u8 state;			/* enum sw_state */
+	u32 exit, died;			/* as in struct sw_record */
 	char comm[TASK_COMM_LEN];
 	u64 cgid;			/* 0: unknown */
 };

@@ -21,8 +21,8 @@ want='a\001b\011c\012d\040\134e"\033\177z'
 	"$S" mkcomm "$(printf 'bad\377utf8')" $k3 > /dev/null
 check $? "creators with a control-byte comm, comm '?' and a non-UTF-8 comm made their sets"
 
-# watched: pid comm state age_s ns key semid nsems uid cgroup
-field() { awk -v k="$1" '$6 == k { print $2 }' /proc/semwatch; }
+# watched: pid comm state exit died_s age_s ns key semid nsems uid cgroup
+field() { awk -v k="$1" '$8 == k { print $2 }' /proc/semwatch; }
 got1=$(field $k1) got2=$(field $k2)
 [ "$got1" = "$want" ] && [ "$got2" = '\077' ]
 check $? "/proc/semwatch comm fields escaped exactly (got '$got1' and '$got2')"

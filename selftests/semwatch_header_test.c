@@ -60,8 +60,10 @@ TEST_F(hdr, summary_lines)
 	EXPECT_STREQ("ns", sw_tab(&s, "namespaces")->hdr.f[0]);
 	EXPECT_STREQ("prefix", sw_tab(&s, "prefixes")->hdr.f[0]);
 	EXPECT_EQ(8, sw_tab(&s, "prefixes")->hdr.n);
-	EXPECT_EQ(10, sw_tab(&s, "watched")->hdr.n);
-	EXPECT_STREQ("cgroup", sw_tab(&s, "watched")->hdr.f[9]);
+	EXPECT_EQ(12, sw_tab(&s, "watched")->hdr.n);
+	EXPECT_STREQ("exit", sw_tab(&s, "watched")->hdr.f[3]);
+	EXPECT_STREQ("died_s", sw_tab(&s, "watched")->hdr.f[4]);
+	EXPECT_STREQ("cgroup", sw_tab(&s, "watched")->hdr.f[11]);
 	sw_free(&s);
 }
 

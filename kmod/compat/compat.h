@@ -19,6 +19,10 @@
  *  - IPC_SEM_IDS, IPCMNI_SHIFT and IPCMNI_EXTEND_SHIFT are unchanged;
  *  - ipcns_operations has get() and put(), and free_ipc_ns() tears sets down through
  *    freeary();
+ *  - the sched_process_exit tracepoint takes (struct task_struct *) and fires in
+ *    do_exit() after the thread has decremented signal->live and set exit_code, and
+ *    SIGNAL_GROUP_EXIT, group_exit_code and tsk_is_oom_victim() mean what death.c
+ *    reads them as;
  * then add the series below and in dkms.conf, and run `make check` on its kernels.
  */
 #ifndef SEMWATCH_COMPAT_H
