@@ -3,9 +3,13 @@
  * How a creator ended: its exit status or fatal signal, whether the OOM killer chose it,
  * and when. A probe on the sched_process_exit tracepoint sees every thread that exits,
  * and almost none of them created a tracked set, so it answers "not a creator" with one
- * atomic read and one table load: sw_creators counts, per hash of the process's struct
- * pid, the records whose creator has not been seen to end. Only the last thread of a
- * process that may own records takes sw_lock, to push its death on a small stack.
+ * atomic read and one table load. sw_creators keeps, per hash of the process's struct
+ * pid, how many records await the end of a creator hashed there, and which creator
+ * that is: its tag (the rest of the hash), or "mixed" once two creators share the slot.
+ * An exit whose slot is empty or holds another creator's tag stops there; with 1000
+ * live creators in 8192 slots, under 1% of exits find a mixed slot. Only the last
+ * thread of a process that may own records takes sw_lock, to push its death on a
+ * small stack.
  *
  * Finding a process's records needs a walk of the table, which a hook may not do under
  * a raw lock, so the deferred work and readers (before they copy) pop the stack and
@@ -27,7 +31,8 @@
 #include <trace/events/sched.h>
 #include "semwatch.h"
 
-#define SW_CREATOR_BITS 10
+#define SW_CREATOR_BITS 13
+#define SW_TAG_MIXED U32_MAX
 #define SW_DEATHS_MAX 256
 
 struct sw_death {
@@ -36,8 +41,12 @@ struct sw_death {
 	u32 when;
 };
 
-/* Under sw_lock; the exit probe reads a counter without it (see sw_process_exit()). */
-static unsigned int sw_creators[1 << SW_CREATOR_BITS];
+/*
+ * Under sw_lock; the exit probe reads a slot without it (see sw_process_exit()). A
+ * slot is one u64, so that the probe reads its count and tag together: the count of
+ * records in the low half, the tag in the high half (0 while the count is 0).
+ */
+static u64 sw_creators[1 << SW_CREATOR_BITS];
 static struct sw_death sw_deaths[SW_DEATHS_MAX];
 static unsigned int sw_ndeaths;
 /*
@@ -50,30 +59,42 @@ static struct sw_death sw_stamping[SW_DEATHS_MAX];
 static struct tracepoint *sw_exit_tp;
 static bool sw_exit_registered;
 
-static unsigned int *sw_creator_slot(const struct pid *pid)
+/* @pid's slot, and in @tag what tells it from the other pids of that slot. */
+static u64 *sw_creator_slot(const struct pid *pid, u32 *tag)
 {
-	return &sw_creators[hash_ptr(pid, SW_CREATOR_BITS)];
+	u32 h = hash_ptr(pid, 32);
+
+	*tag = clamp_t(u32, h, 1, SW_TAG_MIXED - 1);
+	return &sw_creators[h >> (32 - SW_CREATOR_BITS)];
 }
 
 /* Caller holds sw_lock: @r has just got its creator, who is running (a hook). */
 void sw_death_watch(const struct sw_record *r)
 {
-	unsigned int *slot = sw_creator_slot(r->creator);
+	u32 tag, n, kept;
+	u64 *slot = sw_creator_slot(r->creator, &tag);
 
 	lockdep_assert_held(&sw_lock);
-	WRITE_ONCE(*slot, *slot + 1);
+	n = (u32)*slot;
+	kept = *slot >> 32;
+	if (n && kept != tag)
+		tag = SW_TAG_MIXED;
+	WRITE_ONCE(*slot, (u64)tag << 32 | (n + 1));
 }
 
 /* Caller holds sw_lock: @r leaves the table or has its creator's end noted. */
 void sw_death_unwatch(const struct sw_record *r)
 {
-	unsigned int *slot;
+	u32 tag, n;
+	u64 *slot;
 
 	lockdep_assert_held(&sw_lock);
 	if (!r->creator || (r->exit & SW_EXIT_NOTED))
 		return;
-	slot = sw_creator_slot(r->creator);
-	WRITE_ONCE(*slot, *slot - 1);
+	slot = sw_creator_slot(r->creator, &tag);
+	n = (u32)*slot - 1;
+	/* A mixed slot stays mixed until it empties: who is left is not known. */
+	WRITE_ONCE(*slot, n ? (*slot & ~(u64)U32_MAX) | n : 0);
 }
 
 /*
@@ -112,18 +133,23 @@ static bool sw_death_queued(const struct pid *pid)
  * do_exit(), every thread, preemption disabled. By now the thread has counted itself
  * out of signal->live and set its exit_code. A creator's records were counted in
  * sw_creators before this thread or a sibling decremented live (a full barrier), so a
- * zero read here is exact (others' records may make it non-zero: a hash collision
- * only costs the lock). Two threads leaving together may both see live at zero: the
- * first to take the lock notes the process.
+ * read here that says "none of mine" is exact: while the slot counts any record of
+ * this process, its tag is this process's or mixed (a collision only costs the
+ * lock). Two threads leaving together may both see live at zero: the first to take
+ * the lock notes the process.
  */
 static void sw_process_exit(void *data, struct task_struct *tsk)
 {
 	struct pid *pid;
+	u32 tag, kept;
+	u64 slot;
 
 	if (atomic_read(&tsk->signal->live))
 		return;
 	pid = task_tgid(tsk);
-	if (!READ_ONCE(*sw_creator_slot(pid)))
+	slot = READ_ONCE(*sw_creator_slot(pid, &tag));
+	kept = slot >> 32;
+	if (!(u32)slot || (kept != tag && kept != SW_TAG_MIXED))
 		return;
 	raw_spin_lock(&sw_lock);
 	if (sw_ndeaths < SW_DEATHS_MAX && !sw_death_queued(pid)) {
