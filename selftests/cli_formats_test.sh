@@ -17,7 +17,7 @@ in_ns "$BIN" --json --older-than 0 > "$T/r.json"; rc=$?
 jq -e . "$T/r.json" > /dev/null
 check $? "--json parses with jq (exit $rc)"
 jq -e --argjson ns "$ns" '
-	(keys == (["semwatch", "namespaces", "prefixes", "sets", "leaks", "advice"] | sort)) and
+	(keys == (["semwatch", "namespaces", "prefixes", "sets", "leaks", "stuck", "advice"] | sort)) and
 	.semwatch[0].module == true and .semwatch[0].format_version == 2 and
 	.semwatch[0].suspected_leaks == 1 and
 	.sets[0].state == "dead" and .sets[0].comm == "dmsetup" and

@@ -71,3 +71,20 @@ dm_setup() {
 	mkdir -p /run/udev && touch /run/udev/control
 	[ -e /dev/mapper/control ] || dmsetup mknodes > /dev/null 2>&1
 }
+# watched_row KEY COLUMN...: the named columns (header names: pid, comm,
+# state, exit, died_s, age_s, cgroup, ...) of the row of KEY (as the table
+# prints it: 0x and 8 hex digits) in /proc/semwatch's watched table, space
+# separated; nothing if there is no such row.
+watched_row() {
+	awk -v key="$1" -v cols="${*:2}" '
+		/^watched:$/ { t = 1; next }
+		t == 1 { for (i = 1; i <= NF; i++) c[$i] = i; t = 2; next }
+		t == 2 && NF == 0 { exit }
+		t == 2 && ("key" in c) && $(c["key"]) == key {
+			n = split(cols, want, " "); s = ""
+			for (i = 1; i <= n; i++)
+				s = s (i > 1 ? " " : "") ((want[i] in c) ? $(c[want[i]]) : "no-column-" want[i])
+			print s
+			exit
+		}' /proc/semwatch
+}

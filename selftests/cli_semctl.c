@@ -7,6 +7,15 @@
  *   cli_semctl mkcomm COMM KEY        the same as "mk KEY", with the calling
  *                                     thread's comm set to COMM first
  *                                     (PR_SET_NAME: at most 15 bytes kept)
+ *   cli_semctl mkhold COMM KEY        "mkcomm COMM KEY", then wait for a
+ *                                     signal, every one of them at its
+ *                                     default action and unblocked: ends
+ *                                     killed by the first fatal one
+ *   cli_semctl mkexit COMM KEY STATUS "mkcomm COMM KEY", then _exit(STATUS)
+ *   cli_semctl mkhog COMM KEY         "mkcomm COMM KEY", then touch new
+ *                                     memory 1 MiB at a time: for the OOM
+ *                                     killer in a memory-limited cgroup
+ *                                     (exit 2 if 1 GiB was touched alive)
  *   cli_semctl rm SEMID               IPC_RMID
  *   cli_semctl touch SEMID            SETVAL semaphore 0 to 0: the set's
  *                                     ctime becomes now
@@ -21,15 +30,18 @@
  * KEY, NSEMS and VAL are decimal or 0x/0o/0b-prefixed, SEMID decimal. Exit 0,
  * or 1 on any error, bad usage included, with a message on stderr (none when
  * "exists" finds no such set). Arguments past those shown are ignored, but
- * make mk and mkcomm fail.
+ * make the mk* commands fail.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sem.h>
+#include <unistd.h>
 
 static void die(const char *what)
 {
@@ -77,6 +89,45 @@ static int mk(int key, int nsems, int setval, int val)
 	return id;
 }
 
+/* "mkcomm COMM KEY" and its variants: set the comm, then create KEY. */
+static int mkcomm(const char *comm, const char *key)
+{
+	if (prctl(PR_SET_NAME, comm))
+		die("prctl PR_SET_NAME");
+	return mk((int)num(key, 1), 1, 0, 0);
+}
+
+/* mkhold: nothing inherited may ignore or hold back the signal that ends it. */
+static void default_signals(void)
+{
+	sigset_t none;
+	int s;
+
+	for (s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);	/* EINVAL for libc's own: harmless */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* mkhog: 1 MiB at a time, each page written, until the OOM killer strikes. */
+static int hog(void)
+{
+	const size_t chunk = 1 << 20;
+	char *p;
+	int i;
+
+	for (i = 0; i < 1024; i++) {
+		p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		memset(p, 0x5a, chunk);
+	}
+	fprintf(stderr, "cli_semctl: 1 GiB touched without an OOM kill\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -91,10 +142,23 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "mkcomm") && argc == 4) {
-		if (prctl(PR_SET_NAME, argv[2]))
-			die("prctl PR_SET_NAME");
-		mk((int)num(argv[3], 1), 1, 0, 0);
+		mkcomm(argv[2], argv[3]);
 		return 0;
+	}
+	if (!strcmp(cmd, "mkhold") && argc == 4) {
+		default_signals();
+		mkcomm(argv[2], argv[3]);
+		for (;;)
+			pause();
+	}
+	if (!strcmp(cmd, "mkexit") && argc == 5) {
+		id = (int)num(argv[4], 1);	/* a bad STATUS fails before the set is made */
+		mkcomm(argv[2], argv[3]);
+		_exit(id);			/* mk() flushed stdout */
+	}
+	if (!strcmp(cmd, "mkhog") && argc == 4) {
+		mkcomm(argv[2], argv[3]);
+		return hog();
 	}
 	if (!strcmp(cmd, "rm") && argc >= 3) {
 		if (semctl((int)num(argv[2], 0), 0, IPC_RMID) < 0)
@@ -135,6 +199,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: cli_semctl mk KEY [NSEMS [VAL]] | mkcomm COMM KEY | rm SEMID |\n"
+		"                  mkhold COMM KEY | mkexit COMM KEY STATUS | mkhog COMM KEY |\n"
 		"                  touch SEMID |\n"
 		"                  exists SEMID KEY |\n"
 		"                  wait KEY | waitzero SEMID | zcnt SEMID | nextid SEMID\n");

@@ -70,6 +70,24 @@ static void unknown(struct libscols_table *t, const struct sw_report *r)
 	}
 }
 
+/*
+ * Stuck cookies are never reaped: what to run instead is in their table;
+ * for one alone, here too.
+ */
+static void stuck(struct libscols_table *t, const struct sw_report *r)
+{
+	char cmd[SW_RELEASE_LEN], text[400];
+	size_t n = report_stuck_first(r, cmd, sizeof(cmd));
+
+	if (!n)
+		return;
+	snprintf(text, sizeof(text), "stuck cookies: %zu, each waited on by a "
+		 "live process for udev, which will never complete it (udev in "
+		 "another IPC namespace, or its worker killed): run each one's "
+		 "COMMAND under Stuck cookies, as udev would have; reap keeps them", n);
+	add(t, "release-stuck", 0, text, n == 1 && cmd[0] ? cmd : NULL);
+}
+
 static void limits(struct libscols_table *t, const struct sw_report *r)
 {
 	char cmd[160], text[160];
@@ -105,6 +123,7 @@ struct libscols_table *report_advice(const struct sw_report *r, bool json)
 			 "--dry-run to see them first)", r->leaks);
 		add(t, "reap", 0, text, cmd);
 	}
+	stuck(t, r);
 	unknown(t, r);
 	limits(t, r);
 	if (!r->leaks && !scols_table_get_nlines(t))

@@ -50,6 +50,16 @@ int cli_load_module(struct sw_module *m, bool lenient);
 long long cli_ipcmni(void);
 struct libscols_table *report_advice(const struct sw_report *r, bool json);
 
+/* report_stuck.c: stuck cookies (select.c: sw_is_stuck) and their release */
+#define SW_RELEASE_LEN 192
+int sw_release_for(const struct sw_set *s, unsigned long long ns,
+		   unsigned long long home, char *buf, size_t len);
+size_t report_n_stuck(const struct sw_report *r);
+size_t report_stuck_first(const struct sw_report *r, char *cmd, size_t len);
+void stuck_release_line(const struct sw_set *s, unsigned long long ns,
+			unsigned long long home);
+void stuck_reap_note(size_t n);
+
 /* audit.c: the record of each set the reaper destroyed. */
 /* UNOPENED (0): sw_audit_open() not called yet; NONE: nowhere to record. */
 enum sw_audit_sink { SW_AUDIT_UNOPENED, SW_AUDIT_NONE, SW_AUDIT_SYSLOG, SW_AUDIT_JOURNAL };

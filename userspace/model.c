@@ -58,7 +58,8 @@ static int count_prefixes(struct sw_report *r, struct sw_nsview *v,
 	struct sw_pcount *pc = NULL;
 	size_t i;
 
-	qsort(v->sets, v->n_sets, sizeof(*v->sets), cmp_key);
+	if (v->n_sets)		/* sets is NULL then, which qsort() may not get */
+		qsort(v->sets, v->n_sets, sizeof(*v->sets), cmp_key);
 	for (i = 0; i < v->n_sets; i++) {
 		const struct sw_set *s = &v->sets[i];
 		long long age = sw_set_age(s, r->now);
@@ -81,30 +82,106 @@ static int count_prefixes(struct sw_report *r, struct sw_nsview *v,
 	return 0;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_exit(const struct sw_exit *a, const struct sw_exit *b)
+{
+	return a->kind == b->kind && !strcmp(a->name, b->name);
+}
+
+/*
+ * The same place: the same container (runtime, id, pod) or, outside one, the
+ * same systemd unit; where the path names neither, the same cgroup.
+ */
+static bool same_place(const struct sw_leakgroup *g,
+		       const struct sw_container *c, const char *cgroup)
+{
+	const struct sw_container *d = &g->ctr;
+
+	if (c->runtime != d->runtime || strcmp(c->id, d->id) ||
+	    strcmp(c->pod, d->pod) || strcmp(c->unit, d->unit))
+		return false;
+	return c->runtime != SW_RT_NONE || c->unit[0] ||
+	       same_str(cgroup, g->cgroup);
+}
+
+static struct sw_leakgroup *leak_group(struct sw_report *r,
+				       const struct sw_modrow *c, size_t *cap)
+{
+	struct sw_container ctr;
+	size_t i;
+
+	sw_container_parse(c->cgroup, &ctr);
+	for (i = 0; i < r->n_lg; i++)
+		if (same_str(r->lg[i].comm, c->comm) &&
+		    same_exit(r->lg[i].exit, &c->exit) &&
+		    same_place(&r->lg[i], &ctr, c->cgroup))
+			return &r->lg[i];
+	if (sw_grow((void **)&r->lg, cap, r->n_lg, sizeof(*r->lg)))
+		return NULL;
+	r->lg[r->n_lg] = (struct sw_leakgroup){ .comm = c->comm,
+		.cgroup = c->cgroup, .exit = &c->exit, .ctr = ctr,
+		.oldest_s = SW_UNKNOWN, .died_s = SW_UNKNOWN };
+	return &r->lg[r->n_lg++];
+}
+
 static int add_leak(struct sw_report *r, const struct sw_set *s, size_t *cap)
 {
 	const struct sw_modrow *c = s->creator;
 	long long age = sw_set_age(s, r->now);
-	size_t i;
+	struct sw_leakgroup *g = leak_group(r, c, cap);
 
-	for (i = 0; i < r->n_lg; i++)
-		if (!strcmp(r->lg[i].comm, c->comm) &&
-		    !strcmp(r->lg[i].cgroup, c->cgroup))
-			break;
-	if (i == r->n_lg) {
-		if (sw_grow((void **)&r->lg, cap, r->n_lg, sizeof(*r->lg)))
-			return -ENOMEM;
-		r->lg[r->n_lg++] = (struct sw_leakgroup){
-			.comm = c->comm, .cgroup = c->cgroup,
-			.oldest_s = SW_UNKNOWN };
+	if (!g)
+		return -ENOMEM;
+	g->sets++;
+	if (age > g->oldest_s) {
+		g->oldest_s = age;
+		g->cgroup = c->cgroup;
 	}
-	r->lg[i].sets++;
-	if (age > r->lg[i].oldest_s)
-		r->lg[i].oldest_s = age;
+	/* the latest death: whether creators still die so */
+	if (c->died_s >= 0 && (g->died_s < 0 || c->died_s < g->died_s))
+		g->died_s = c->died_s;
 	if (age > r->leak_oldest_s)
 		r->leak_oldest_s = age;
 	r->leaks++;
 	return 0;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/*
+ * Most sets first, then the oldest, then by name: the order people read.
+ * Then by how the creator ended, the container's label and the cgroup, so
+ * that no two groups compare equal and the order does not hang on qsort().
+ */
+static int cmp_group(const void *a, const void *b)
+{
+	const struct sw_leakgroup *x = a, *y = b;
+	char lx[320], ly[320];
+	int c;
+
+	if (x->sets != y->sets)
+		return x->sets < y->sets ? 1 : -1;
+	if (x->oldest_s != y->oldest_s)
+		return x->oldest_s < y->oldest_s ? 1 : -1;
+	if ((c = cmp_str(x->comm, y->comm)) ||
+	    (c = strcmp(x->exit->name, y->exit->name)))
+		return c;
+	if (x->exit->kind != y->exit->kind)
+		return x->exit->kind < y->exit->kind ? -1 : 1;
+	sw_container_label(&x->ctr, lx, sizeof(lx));
+	sw_container_label(&y->ctr, ly, sizeof(ly));
+	if ((c = strcmp(lx, ly)))
+		return c;
+	if (x->ctr.runtime != y->ctr.runtime)
+		return x->ctr.runtime < y->ctr.runtime ? -1 : 1;
+	return cmp_str(x->cgroup, y->cgroup);
 }
 
 /*
@@ -131,9 +208,10 @@ int sw_report_build(struct sw_report *r)
 
 		ret = count_prefixes(r, v, &pcap);
 		for (j = 0; !ret && j < v->n_sets; j++) {
-			/* what reap --force takes, which its advice must say */
+			/* what reap --force takes (never a stuck set): its advice says it */
 			r->old += sw_has_prefix(v->sets[j].key, r->rules.prefix) &&
-				  sw_set_idle(&v->sets[j], r->now) >= r->rules.age_s;
+				  sw_set_idle(&v->sets[j], r->now) >= r->rules.age_s &&
+				  !sw_is_stuck(&v->sets[j], &r->rules, r->now);
 			if (sw_is_leak(&v->sets[j], &r->rules, r->now))
 				ret = add_leak(r, &v->sets[j], &lcap);
 			else
@@ -142,6 +220,8 @@ int sw_report_build(struct sw_report *r)
 		if (ret)
 			return ret;
 	}
+	if (r->n_lg > 1)
+		qsort(r->lg, r->n_lg, sizeof(*r->lg), cmp_group);
 	return 0;
 }
 

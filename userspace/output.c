@@ -117,6 +117,28 @@ int sw_cell_age(struct libscols_line *l, int col, long long s,
 	return sw_cell(l, col, "%s", buf);
 }
 
+/*
+ * A process's or a user's text: as is in JSON (its quoting escapes) and in
+ * --raw (libsmartcols escapes as \xHH there), else escaped as reap and
+ * /proc/semwatch do (\ooo), so that a name can neither end a line nor forge
+ * a column. NULL is unknown: "?" for people, null in JSON.
+ */
+int sw_cell_text(struct libscols_line *l, int col, const char *s,
+		 const struct sw_outopts *o)
+{
+	char *t;
+	int ret;
+
+	if (!s)
+		return o->json ? 0 : sw_cell(l, col, "?");
+	t = o->json || o->raw ? sw_strdup(s) : sw_escape(s);
+	if (!t)
+		return -ENOMEM;
+	ret = sw_cell(l, col, "%s", t);
+	free(t);
+	return ret;
+}
+
 static void apply(struct libscols_table *t, const struct sw_outopts *o)
 {
 	struct libscols_iter *it = scols_new_iter(SCOLS_ITER_FORWARD);

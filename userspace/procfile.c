@@ -6,7 +6,11 @@
  * header "truncated: N" (N > 0: the module left sets out, an error) and ends
  * with a blank line and the line "end", so that a cut file is always seen.
  * Rows parse alike in both: a number that is "?" or "-" is unknown, and comm,
- * cgroup and label are \ooo-unescaped (so "\077" is a literal "?").
+ * cgroup and label are \ooo-unescaped (so "\077" is a literal "?"). The
+ * watched table's "exit" and "died_s" are optional (modules before them lack
+ * them; the creator's end is then unknown), but checked when present: exit
+ * against died_s, and against pid and state (an end the module cannot write,
+ * as a named exit of a live creator, is an error).
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,7 +25,8 @@
 
 enum { T_NS, T_PREFIXES, T_WATCHED, T_MAX };
 
-#define C(t, n, k, f) { n, SW_F_##k, offsetof(struct t, f) }
+#define C(t, n, k, f) { n, SW_F_##k, offsetof(struct t, f), false }
+#define O(t, n, k, f) { n, SW_F_##k, offsetof(struct t, f), true }
 static const struct sw_colspec ns_cols[] = {
 	C(sw_modns, "ns", ULL, ns), C(sw_modns, "semmsl", OPT, semmsl),
 	C(sw_modns, "semmns", OPT, semmns), C(sw_modns, "semopm", OPT, semopm),
@@ -38,12 +43,15 @@ static const struct sw_colspec prefix_cols[] = {
 };
 static const struct sw_colspec watched_cols[] = {
 	C(sw_modrow, "pid", OPT, pid), C(sw_modrow, "comm", STR, comm),
-	C(sw_modrow, "state", STATE, state), C(sw_modrow, "age_s", OPT, age_s),
+	C(sw_modrow, "state", STATE, state), O(sw_modrow, "exit", EXIT, exit),
+	O(sw_modrow, "died_s", OPT, died_s), C(sw_modrow, "age_s", OPT, age_s),
 	C(sw_modrow, "ns", ULL, ns), C(sw_modrow, "key", HEX32, key),
 	C(sw_modrow, "semid", INT, semid), C(sw_modrow, "nsems", OPT, nsems),
 	C(sw_modrow, "uid", OPT, uid), C(sw_modrow, "cgroup", STR, cgroup),
 };
 #undef C
+#undef O
+enum { W_PID = 0, W_EXIT = 3, W_DIED = 4 };	/* places in watched_cols[] */
 
 static const struct {
 	const char *name;
@@ -53,7 +61,7 @@ static const struct {
 } tables[T_MAX] = {
 	[T_NS] = { "namespaces", ns_cols, 7, sizeof(struct sw_modns) },
 	[T_PREFIXES] = { "prefixes", prefix_cols, 8, sizeof(struct sw_modprefix) },
-	[T_WATCHED] = { "watched", watched_cols, 10, sizeof(struct sw_modrow) },
+	[T_WATCHED] = { "watched", watched_cols, 12, sizeof(struct sw_modrow) },
 };
 
 struct pstate {
@@ -212,10 +220,20 @@ static int header_line(struct pstate *ps, char *line)
 	return 0;
 }
 
+/* A message that names a column: "missing column 'state'". */
+static int fail_col(struct pstate *ps, const char *fmt, const char *name)
+{
+	if (!ps->e)
+		return fail(ps, "bad column");
+	snprintf(ps->e->msg, sizeof(ps->e->msg), fmt, name);
+	return fail(ps, ps->e->msg);
+}
+
 static int columns_line(struct pstate *ps, char *line)
 {
+	const struct sw_colspec *spec;
 	char *f[MAXF];
-	int n = sw_split(line, f, MAXF);
+	int n = sw_split(line, f, MAXF), bad;
 
 	ps->need_columns = false;
 	if (n <= 0)
@@ -223,15 +241,28 @@ static int columns_line(struct pstate *ps, char *line)
 	ps->nfields = n;
 	if (ps->table == T_MAX)
 		return 0;
-	if (sw_table_map(f, n, tables[ps->table].cols,
-			 tables[ps->table].ncols, ps->map))
-		return fail(ps, "missing or repeated column");
+	spec = tables[ps->table].cols;
+	if (sw_table_map(f, n, spec, tables[ps->table].ncols, ps->map, &bad))
+		return fail_col(ps, ps->map[bad] < 0 ? "missing column '%s'" :
+				"column '%s' given twice", spec[bad].name);
+	if (ps->table == T_WATCHED &&
+	    (ps->map[W_EXIT] < 0) != (ps->map[W_DIED] < 0))
+		return fail(ps, "column 'exit' without 'died_s' or the reverse");
 	return 0;
+}
+
+static int bad_value(struct pstate *ps, const struct sw_colspec *c)
+{
+	if (c->kind == SW_F_EXIT)
+		return fail(ps, "bad exit value (want SIGNAME, SIGn, oom-kill, "
+			    "status:N, - or ?)");
+	return fail_col(ps, "bad value in column '%s'", c->name);
 }
 
 static int row_line(struct pstate *ps, char *line)
 {
-	int t = ps->table, ret;
+	int t = ps->table, ret, bad;
+	const char *why;
 	char *f[MAXF];
 	size_t *n;
 	void **arr;
@@ -247,8 +278,17 @@ static int row_line(struct pstate *ps, char *line)
 	row = (char *)*arr + *n * tables[t].size;
 	memset(row, 0, tables[t].size);
 	(*n)++;		/* counted even if bad, so its strings get freed */
-	ret = sw_table_row(f, tables[t].cols, tables[t].ncols, ps->map, row);
-	return ret == -EBADMSG ? fail(ps, "bad field value") : ret;
+	ret = sw_table_row(f, tables[t].cols, tables[t].ncols, ps->map, row,
+			   &bad);
+	if (ret == -EBADMSG)
+		return bad_value(ps, &tables[t].cols[bad]);
+	if (ret || t != T_WATCHED)
+		return ret;
+	if (ps->map[W_EXIT] < 0)	/* a module older than the command */
+		return 0;
+	why = sw_row_end_error(f[ps->map[W_PID]], f[ps->map[W_EXIT]],
+			       f[ps->map[W_DIED]], (const struct sw_modrow *)row);
+	return why ? fail(ps, why) : 0;
 }
 
 static int one_line(struct pstate *ps, char *line)
@@ -275,49 +315,6 @@ static int one_line(struct pstate *ps, char *line)
 	return header_line(ps, line);
 }
 
-static size_t row_hash(unsigned long long ns, int semid, size_t mask)
-{
-	return (size_t)((ns * 0x9e3779b97f4a7c15ULL ^ (unsigned int)semid) *
-			0xff51afd7ed558ccdULL >> 20) & mask;
-}
-
-/* The slot holding (ns, semid), or the empty slot where it would go. */
-static size_t row_slot(const struct sw_module *m, unsigned long long ns, int semid)
-{
-	size_t h = row_hash(ns, semid, m->index_mask);
-	const struct sw_modrow *r;
-
-	for (; m->index[h]; h = (h + 1) & m->index_mask) {
-		r = &m->rows[m->index[h] - 1];
-		if (r->ns == ns && r->semid == semid)
-			break;
-	}
-	return h;
-}
-
-/*
- * An open-addressing index of the rows by (ns, semid), twice as many slots as
- * rows: sets are joined to rows in one probe each, without sorting the rows.
- * Slots hold row number + 1 (0: empty). A repeated (ns, semid) keeps the first.
- */
-static int index_rows(struct sw_module *m)
-{
-	size_t n = 64, i, h;
-
-	while (n < 2 * m->n_rows)
-		n *= 2;
-	m->index = calloc(n, sizeof(*m->index));
-	if (!m->index)
-		return -ENOMEM;
-	m->index_mask = n - 1;
-	for (i = 0; i < m->n_rows; i++) {
-		h = row_slot(m, m->rows[i].ns, m->rows[i].semid);
-		if (!m->index[h])
-			m->index[h] = i + 1;
-	}
-	return 0;
-}
-
 static int finish(struct pstate *ps)
 {
 	int t;
@@ -336,7 +333,7 @@ static int finish(struct pstate *ps)
 	for (t = 0; t < T_MAX; t++)
 		if (!ps->seen[t])
 			return fail(ps, "a table is missing (truncated?)");
-	return index_rows(ps->m);
+	return sw_proc_index(ps->m);
 }
 
 /* Parse buf (modified in place). On error *m is freed and e says where. */
@@ -395,21 +392,4 @@ void sw_proc_free(struct sw_module *m)
 	free(m->prefixes);
 	free(m->ns);
 	memset(m, 0, sizeof(*m));
-}
-
-const struct sw_modrow *sw_proc_find(const struct sw_module *m,
-				     unsigned long long ns, int semid,
-				     uint32_t key)
-{
-	const struct sw_modrow *r;
-	size_t h;
-
-	if (!m || !m->index)
-		return NULL;
-	h = row_slot(m, ns, semid);
-	if (!m->index[h])
-		return NULL;
-	r = &m->rows[m->index[h] - 1];
-	/* same id but another key: a stale row; trust neither */
-	return r->key == key ? r : NULL;
 }

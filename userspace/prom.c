@@ -21,15 +21,28 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 		name, help, name, type);
 }
 
-enum { NS_SETS, NS_SEMS, NS_SEMMNI, NS_SEMMNS, NS_SEMMSL };
+enum { NS_SETS, NS_SEMS, NS_SEMMNI, NS_SEMMNS, NS_SEMMSL, NS_STUCK };
 
-static long long ns_value(const struct sw_nsview *v, int k)
+/* Sets of @v that reap never takes, not even with --force (select.c). */
+static long long ns_stuck(const struct sw_report *r, const struct sw_nsview *v)
+{
+	long long n = 0;
+	size_t j;
+
+	for (j = 0; j < v->n_sets; j++)
+		n += sw_is_stuck(&v->sets[j], &r->rules, r->now);
+	return n;
+}
+
+static long long ns_value(const struct sw_report *r, const struct sw_nsview *v,
+			  int k)
 {
 	switch (k) {
 	case NS_SETS: return (long long)v->n_sets;
 	case NS_SEMS: return (long long)v->sems;
 	case NS_SEMMNI: return v->lim.semmni;
 	case NS_SEMMNS: return v->lim.semmns;
+	case NS_STUCK: return ns_stuck(r, v);
 	default: return v->lim.semmsl;
 	}
 }
@@ -43,7 +56,7 @@ static void per_ns(FILE *f, const struct sw_report *r, const char *name,
 	head(f, name, "gauge", help);
 	for (i = 0; i < r->n_views; i++)
 		fprintf(f, "semwatch_%s{ns=\"%llu\"} %lld\n", name,
-			r->views[i].ino, ns_value(&r->views[i], k));
+			r->views[i].ino, ns_value(r, &r->views[i], k));
 }
 
 /* The labels of a prefix's samples; label only when the prefix has a name. */
@@ -83,6 +96,110 @@ static void prefixes(FILE *f, const struct sw_report *r)
 			fprintf(f, " %lld\n", v);
 		}
 	}
+}
+
+/*
+ * One label, its value escaped as the text format wants (backslash, quote,
+ * newline) and made UTF-8 (U+FFFD for stray bytes), which Prometheus
+ * requires. An empty value, or "-" and "?" (hidden, unknown), is no label:
+ * PromQL reads an absent label as "".
+ */
+static int label(FILE *f, const char *name, const char *v)
+{
+	char *fixed = NULL;
+
+	if (!v || !*v || !strcmp(v, "-") || !strcmp(v, "?"))
+		return 0;
+	if (!sw_utf8_valid(v) && !(v = fixed = sw_utf8_fix(v)))
+		return -ENOMEM;
+	fprintf(f, ",%s=\"", name);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', f);
+		if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+	fputc('"', f);
+	free(fixed);
+	return 0;
+}
+
+/*
+ * A group's labels: who made the sets, where it ran, how it ended. Outside a
+ * container or unit, the cgroup tells the groups apart.
+ */
+static char *group_labels(const struct sw_report *r,
+			  const struct sw_leakgroup *g)
+{
+	static const char *const names[] = { "comm", "exit", "runtime",
+		"container", "pod", "unit", "cgroup" };
+	const struct sw_container *c = &g->ctr;
+	const char *vals[] = { g->comm, g->exit->name,
+		sw_runtime_name(c->runtime), c->id, c->pod, c->unit,
+		c->runtime == SW_RT_NONE && !c->unit[0] ? g->cgroup : NULL };
+	char *buf = NULL;
+	size_t len, i;
+	FILE *f = open_memstream(&buf, &len);
+	int ret = 0;
+
+	if (!f)
+		return NULL;
+	fprintf(f, "{prefix=\"0x%04x\"", r->rules.prefix);
+	for (i = 0; !ret && i < sizeof(names) / sizeof(names[0]); i++)
+		ret = label(f, names[i], vals[i]);
+	fputc('}', f);
+	if (fclose(f) || ret) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct gsample {
+	char *labels;
+	size_t sets;
+};
+
+static int cmp_gsample(const void *a, const void *b)
+{
+	return strcmp(((const struct gsample *)a)->labels,
+		      ((const struct gsample *)b)->labels);
+}
+
+/*
+ * Leaks per group. Groups the labels cannot tell apart (unknown and hidden
+ * exits, a comm "-") are summed: a series appears once per file.
+ */
+static int leak_groups(FILE *f, const struct sw_report *r)
+{
+	struct gsample *g = calloc(r->n_lg + 1, sizeof(*g));
+	size_t i, j;
+	int ret = g ? 0 : -ENOMEM;
+
+	head(f, "suspected_leaked_sets_by_creator", "gauge", "Suspected leaks "
+	     "by creator comm, container or unit, and how the creator ended.");
+	for (i = 0; !ret && i < r->n_lg; i++) {
+		g[i].sets = r->lg[i].sets;
+		if (!(g[i].labels = group_labels(r, &r->lg[i])))
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		qsort(g, r->n_lg, sizeof(*g), cmp_gsample);
+	/* one sample per run of equal labels; every entry keeps its own */
+	for (i = 0; !ret && i < r->n_lg; i = j) {
+		size_t sets = 0;
+
+		for (j = i; j < r->n_lg && !strcmp(g[i].labels, g[j].labels); j++)
+			sets += g[j].sets;
+		fprintf(f, "semwatch_suspected_leaked_sets_by_creator%s %zu\n",
+			g[i].labels, sets);
+	}
+	for (i = 0; g && i < r->n_lg; i++)
+		free(g[i].labels);
+	free(g);
+	return ret;
 }
 
 static void leaks(FILE *f, const struct sw_report *r)
@@ -137,6 +254,7 @@ static void module(FILE *f, const struct sw_report *r)
 int sw_prom_render(const struct sw_report *r, char **out, size_t *len)
 {
 	FILE *f = open_memstream(out, len);
+	int ret;
 
 	if (!f)
 		return -ENOMEM;
@@ -151,12 +269,21 @@ int sw_prom_render(const struct sw_report *r, char **out, size_t *len)
 	       NS_SEMMNS);
 	per_ns(f, r, "semaphores_per_set_limit", "SEMMSL: the most semaphores "
 	       "per set.", NS_SEMMSL);
+	per_ns(f, r, "stuck_cookies", "Stuck dm udev cookies: waited on by a "
+	       "live creator, idle; never reaped, not even with --force.",
+	       NS_STUCK);
 	prefixes(f, r);
 	leaks(f, r);
+	ret = leak_groups(f, r);
 	head(f, "last_run_timestamp_seconds", "gauge",
 	     "When semwatch wrote this file.");
 	fprintf(f, "semwatch_last_run_timestamp_seconds %lld\n", (long long)r->now);
-	return fclose(f) ? -ENOMEM : 0;
+	if (fclose(f) || ret) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Refuse places where another user could swap the file under us. */

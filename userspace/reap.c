@@ -29,7 +29,8 @@ static const struct cli_opt reap_opts[] = {
 	{ "all-namespaces", 'A', no_argument, NULL,
 	  "every IPC namespace, not only ours" },
 	{ "force", 'f', no_argument, NULL,
-	  "waive the safety checks (creator dead, no waiters), as dmsetup" },
+	  "waive the safety checks (creator dead, no waiters) as dmsetup, "
+	  "but keep stuck cookies" },
 	{ "json", 'J', no_argument, NULL,
 	  "print one JSON document: every set considered, its verdict" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -38,8 +39,8 @@ static const struct cli_opt reap_opts[] = {
 static const char *const reap_exits[] = {
 	"0  every eligible set destroyed; the only sets kept were too young,",
 	"   alive or waited on",
-	"1  sets kept as unsafe: creator unknown, changed before removal,",
-	"   removal failed",
+	"1  sets kept as unsafe: creator unknown, stuck, changed before",
+	"   removal, removal failed",
 	"2  usage error",
 	"3  runtime error (not root, unreadable or garbled input)",
 	"4  the answer at the prompt was not yes: nothing destroyed",
@@ -51,7 +52,8 @@ const struct cli_cmd reap_command = {
 	.brief = "destroy leaked sets, like dmsetup udevcomplete_all, made safe",
 	.summary = "Destroy the leaked sets of a key prefix, as dmsetup udevcomplete_all\n"
 		   "does, but only those whose creator is dead and that nobody waits on.\n"
-		   "Only root may reap.",
+		   "A stuck cookie (its creator alive and waiting for udev) is never\n"
+		   "destroyed: the command that releases it is printed. Only root may reap.",
 	.exits = reap_exits, .opts = reap_opts,
 };
 
@@ -163,16 +165,23 @@ static void forget(struct sw_audit_rec *r, char *line)
 	free(line);
 }
 
-/* Re-check, then remove; returns the verdict that really applied. */
-static enum sw_skip destroy(const struct reap *c, const struct sw_set *s)
+/*
+ * Re-check, then remove; returns the verdict that really applied. The
+ * waiters are counted afresh: without --force none may wait, and a stuck
+ * cookie is kept even with it (--force counts only an alive creator's).
+ */
+static enum sw_skip destroy(const struct reap *c, struct sw_set *s)
 {
-	long long waiters = -1;
+	bool counted = false;
 
 	test_pause(c->pause, s);
 	if (sw_sem_recheck(s))
 		return SW_SKIP_CHANGED;
-	if (!c->rules.force &&
-	    (sw_sem_waiters(s->semid, s->nsems, &waiters) || waiters))
+	if (!c->rules.force || sw_stuck_candidate(s, &c->rules, c->now))
+		counted = !sw_sem_count(s);	/* failed: unknown, not stuck */
+	if (sw_is_stuck(s, &c->rules, c->now))
+		return SW_SKIP_STUCK;
+	if (!c->rules.force && (!counted || s->waiters))
 		return SW_SKIP_WAITERS;
 	if (semctl(s->semid, 0, IPC_RMID) == 0)
 		return SW_TAKE;
@@ -181,20 +190,24 @@ static enum sw_skip destroy(const struct reap *c, const struct sw_set *s)
 
 /*
  * The rules, with the waiters counted only where they decide: for a set that
- * every other rule would take. Outside a dry run destroy() counts them after
- * its re-check (two semctl() calls per semaphore, so only once), and an
- * unknown count here means "not counted yet", not "has waiters".
+ * every other rule would take, and for a cookie that may be stuck (its
+ * creator alive). Outside a dry run destroy() counts the former after its
+ * re-check (two semctl() calls per semaphore, so only once), and an unknown
+ * count here means "not counted yet", not "has waiters".
  */
 static enum sw_skip verdict(const struct reap *c, struct sw_set *s)
 {
-	enum sw_skip v = sw_reap_verdict(s, &c->rules, c->now);
+	enum sw_skip v;
 
+	if (sw_stuck_candidate(s, &c->rules, c->now))
+		sw_sem_count(s);
+	v = sw_reap_verdict(s, &c->rules, c->now);
 	if (v != SW_SKIP_WAITERS || s->waiters != SW_UNKNOWN)
 		return v;
 	if (!c->dry_run)
 		return SW_TAKE;
 	/* a set that vanished meanwhile keeps waiters unknown: kept */
-	sw_sem_waiters(s->semid, s->nsems, &s->waiters);
+	sw_sem_count(s);
 	return sw_reap_verdict(s, &c->rules, c->now);
 }
 
@@ -245,6 +258,8 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 	if (v == SW_SKIP_UNKNOWN)
 		c->unknown[sw_unknown_why(c->mod, s)]++;
 	record(c, v, what);
+	if (v == SW_SKIP_STUCK && !c->json)
+		stuck_release_line(s, ns, c->home);
 	reap_json_set(c, ns, s, v);
 	forget(&r, what);
 }
@@ -259,7 +274,7 @@ static int reap_ns(unsigned long long ino, void *arg)
 
 	if (ret)
 		return cli_perr("namespace snapshot", ret, &e);
-	c->now = time(NULL);
+	c->now = sw_now();
 	for (i = 0; i < v.n_sets; i++)
 		one_set(c, ino, &v.sets[i]);
 	sw_nsview_free(&v);
@@ -269,8 +284,8 @@ static int reap_ns(unsigned long long ino, void *arg)
 /* Kept for a reason that needs someone to look: exit status 1. */
 static size_t unsafe(const struct reap *c)
 {
-	return c->skipped[SW_SKIP_UNKNOWN] + c->skipped[SW_SKIP_CHANGED] +
-	       c->skipped[SW_SKIP_FAILED];
+	return c->skipped[SW_SKIP_UNKNOWN] + c->skipped[SW_SKIP_STUCK] +
+	       c->skipped[SW_SKIP_CHANGED] + c->skipped[SW_SKIP_FAILED];
 }
 
 /* Why creators are unknown: "creator unknown" alone is no answer. */
@@ -313,6 +328,7 @@ static void summary(const struct reap *c)
 	}
 	if (m)
 		puts(".");
+	stuck_reap_note(c->skipped[SW_SKIP_STUCK]);
 	why_unknown(c);
 	printf("%zu semaphores with keys prefixed by %u (0x%x) %s. %zu skipped.\n",
 	       c->destroyed, c->rules.prefix, c->rules.prefix,
@@ -340,6 +356,9 @@ static int run(struct reap *c)
 			 "reaps them like dmsetup)");
 	if (!c->yes && !c->dry_run && !ask(c))
 		return declined(c);
+	/* for the release hints only: unknown (0), every hint is nsenter's */
+	if (sw_ns_self(&c->home))
+		c->home = 0;
 	ret = sw_for_each_ns(c->all_ns, reap_ns, c);
 	sw_audit_close(c->sink);
 	if (c->json)

@@ -12,6 +12,7 @@ struct reap {
 	const struct sw_module *mod;
 	const char *pause;	/* SEMWATCH_TEST_PAUSE_BEFORE_RMID */
 	time_t now;
+	unsigned long long home;	/* our IPC namespace: where the user is; 0 unknown */
 	size_t destroyed, skipped[SW_SKIP_MAX];
 	size_t unknown[SW_WHY_MAX];	/* SW_SKIP_UNKNOWN, by why */
 	struct json_object *json;	/* --json: the sets considered */

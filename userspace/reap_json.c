@@ -2,7 +2,8 @@
 /*
  * semwatch reap --json: every set of the prefix that was considered, with its
  * verdict, and the counts of the summary line. comm and cgroup are as the
- * creator set them: JSON's quoting is their escaping. Unknown is null.
+ * creator set them: JSON's quoting is their escaping. Unknown is null. A
+ * stuck cookie has its release command ("release").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,17 @@ static const char *verdict(const struct reap *c, enum sw_skip v)
 	return c->dry_run ? "would destroy" : "destroyed";
 }
 
+/* A stuck cookie's release command; null for any other set. */
+static int release(struct json_object *o, const struct reap *c,
+		   unsigned long long ns, const struct sw_set *s, enum sw_skip v)
+{
+	char cmd[SW_RELEASE_LEN];
+	bool have = v == SW_SKIP_STUCK &&
+		    !sw_release_for(s, ns, c->home, cmd, sizeof(cmd));
+
+	return sw_json_str(o, "release", have ? cmd : NULL);
+}
+
 static int fill(struct json_object *o, const struct reap *c,
 		unsigned long long ns, const struct sw_set *s, enum sw_skip v)
 {
@@ -38,6 +50,7 @@ static int fill(struct json_object *o, const struct reap *c,
 	/* why nobody knows the creator: no-module, not-watched, not-recorded */
 	ret = ret ? ret : sw_json_str(o, "unknown_why", v != SW_SKIP_UNKNOWN ? NULL :
 				      sw_why_name(sw_unknown_why(c->mod, s)));
+	ret = ret ? ret : release(o, c, ns, s, v);
 	ret = ret ? ret : sw_json_str(o, "key", key);
 	ret = ret ? ret : sw_json_int(o, "semid", s->semid);
 	ret = ret ? ret : sw_json_int(o, "ns", (long long)ns);

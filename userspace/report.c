@@ -44,7 +44,8 @@ static const struct cli_opt report_opts[] = {
 
 static const char *const report_exits[] = {
 	"0  no suspected leak",
-	"1  suspected leaks found, or old sets whose creator is unknown",
+	"1  suspected leaks found, old sets whose creator is unknown, or",
+	"   stuck cookies (waited on, creator alive: see Stuck cookies)",
 	"2  usage error",
 	"3  runtime error (unreadable or garbled input, failing system call)",
 	NULL,
@@ -56,8 +57,9 @@ const struct cli_cmd report_command = {
 	.summary = "Show the semaphore pressure of each IPC namespace, the sets per\n"
 		   "key prefix and the suspected leaks with their creators (default).\n"
 		   "Columns of the sets table (-o): NS, KEY, SEMID, NSEMS, AGE_S,\n"
-		   "IDLE_S, PID, COMM, STATE, CGROUP, WAITERS, LEAK (default);\n"
-		   "PERMS, UID, CUID.",
+		   "IDLE_S, PID, COMM, STATE, EXIT, DIED_S, CGROUP, WAITERS,\n"
+		   "LASTOP_PID, LASTOP_COMM (last operator, not the creator: a hint\n"
+		   "for unknown creators), LEAK (default); PERMS, UID, CUID.",
 	.exits = report_exits, .opts = report_opts,
 };
 
@@ -155,6 +157,7 @@ static int collect(unsigned long long ino, void *arg)
 		return cli_perr("namespace snapshot", ret, &e);
 	/* semids are the namespace's own: count while inside it */
 	sw_snapshot_waiters(&r->views[r->n_views], &r->rules, r->now);
+	sw_snapshot_lastop(&r->views[r->n_views], r->rules.prefix);
 	r->n_views++;
 	return 0;
 }
@@ -178,7 +181,7 @@ static int run(struct sw_report *r, const struct ropts *o)
 {
 	int ret;
 
-	r->now = time(NULL);
+	r->now = sw_now();
 	r->ipcmni = cli_ipcmni();
 	ret = sw_for_each_ns(r->all_ns, collect, r);
 	if (ret)
@@ -192,7 +195,8 @@ static int run(struct sw_report *r, const struct ropts *o)
 	if (ret)
 		return ret;
 	/* "none" is only an answer when every old set could be judged */
-	return r->leaks || r->unattributed ? SW_EXIT_FOUND : SW_EXIT_OK;
+	return r->leaks || r->unattributed || report_n_stuck(r) ?
+	       SW_EXIT_FOUND : SW_EXIT_OK;
 }
 
 int cmd_report(int argc, char **argv)

@@ -17,4 +17,11 @@ extern const char *const report_set_cols[];
 extern const int report_n_set_cols, report_n_set_default;
 int report_output(const struct sw_report *r, const struct ropts *o);
 
+/* report_stuck.c */
+struct libscols_table *report_stuck(const struct sw_report *r,
+				    const struct sw_outopts *o);
+struct libscols_line;
+void report_lastop_cells(struct libscols_line *l, const struct sw_set *s,
+			 int pid_col, int comm_col, const struct sw_outopts *o);
+
 #endif

@@ -5,6 +5,7 @@
  * summary first. Unknown values are "?" for people and null in JSON.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,35 +14,18 @@
 #include "report.h"
 
 enum { S_NS, S_KEY, S_SEMID, S_NSEMS, S_AGE, S_IDLE, S_PID, S_COMM, S_STATE,
-       S_CGROUP, S_WAITERS, S_LEAK, S_PERMS, S_UID, S_CUID, S_N };
-/* AGE_S: since creation; IDLE_S: since ctime/otime, what reap judges (select.c) */
-const char *const report_set_cols[] = { "NS:n", "KEY", "SEMID:n", "NSEMS:n",
-	"AGE_S:n", "IDLE_S:n", "PID:n", "COMM:t", "STATE", "CGROUP:t",
-	"WAITERS:n", "LEAK:b", "PERMS", "UID:n", "CUID:n" };
-const int report_n_set_cols = S_N, report_n_set_default = S_LEAK + 1;
-
-
+       S_EXIT, S_DIED, S_CGROUP, S_WAITERS, S_LASTOP_PID, S_LASTOP_COMM,
+       S_LEAK, S_PERMS, S_UID, S_CUID, S_N };
 /*
- * A process's or a user's text: as is in JSON (its quoting escapes) and in
- * --raw (libsmartcols escapes as \xHH there), else escaped as reap and
- * /proc/semwatch do (\ooo), so that a name can neither end a line nor forge
- * a column.
+ * AGE_S: since creation; IDLE_S: since ctime/otime, what reap judges
+ * (select.c); EXIT and DIED_S: how and when the creator ended; LASTOP_*:
+ * a hint for unknown creators, the last operator (report_stuck.c).
  */
-static int cell_text(struct libscols_line *l, int col, const char *s,
-		     const struct sw_outopts *o)
-{
-	char *t;
-	int ret;
-
-	if (!s)		/* unknown */
-		return o->json ? 0 : sw_cell(l, col, "?");
-	t = o->json || o->raw ? sw_strdup(s) : sw_escape(s);
-	if (!t)
-		return -ENOMEM;
-	ret = sw_cell(l, col, "%s", t);
-	free(t);
-	return ret;
-}
+const char *const report_set_cols[] = { "NS:n", "KEY", "SEMID:n", "NSEMS:n",
+	"AGE_S:n", "IDLE_S:n", "PID:n", "COMM:t", "STATE", "EXIT", "DIED_S:n",
+	"CGROUP:t", "WAITERS:n", "LASTOP_PID:n", "LASTOP_COMM:t", "LEAK:b",
+	"PERMS", "UID:n", "CUID:n" };
+const int report_n_set_cols = S_N, report_n_set_default = S_LEAK + 1;
 
 static struct libscols_table *t_pressure(const struct sw_report *r, bool json)
 {
@@ -96,11 +80,68 @@ static struct libscols_table *t_prefixes(const struct sw_report *r,
 	return t;
 }
 
+/* How a group's creators ended, for people: "killed by SIGKILL". */
+static void exit_phrase(const struct sw_exit *x, char *buf, size_t len)
+{
+	switch (x->kind) {
+	case SW_END_SIGNAL:
+		snprintf(buf, len, "killed by %s", x->name);
+		break;
+	case SW_END_OOM:
+		snprintf(buf, len, "killed by the OOM killer");
+		break;
+	case SW_END_STATUS:
+		snprintf(buf, len, "exited with status %s", x->name + 7);
+		break;
+	case SW_END_NONE:	/* dead, but not visible in our PID namespace */
+		snprintf(buf, len, "? (other PID namespace)");
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* COMM CONTAINER EXIT DIED_S SETS OLDEST_S CGROUP, and in JSON the parts. */
+static void leak_row(struct libscols_line *l, const struct sw_leakgroup *g,
+		     const struct sw_outopts *o)
+{
+	char label[320], how[48];
+
+	sw_container_label(&g->ctr, label, sizeof(label));
+	sw_cell_text(l, 0, g->comm, o);
+	if (g->ctr.runtime != SW_RT_NONE)	/* hex ids and fixed words */
+		sw_cell(l, 1, "%s", label);
+	else	/* a unit's name, from the cgroup path */
+		sw_cell_text(l, 1, nonempty(label) ? label : o->json ? NULL : "-", o);
+	if (o->json) {
+		sw_cell_text(l, 2, nonempty(g->exit->name), o);
+	} else {
+		exit_phrase(g->exit, how, sizeof(how));
+		sw_cell(l, 2, "%s", how);
+	}
+	sw_cell_age(l, 3, g->died_s, o);
+	sw_cell(l, 4, "%zu", g->sets);
+	sw_cell_age(l, 5, g->oldest_s, o);
+	sw_cell_text(l, 6, g->cgroup, o);
+	if (!o->json)
+		return;
+	sw_cell_text(l, 7, sw_runtime_name(g->ctr.runtime), o);
+	sw_cell_text(l, 8, nonempty(g->ctr.id), o);
+	sw_cell_text(l, 9, nonempty(g->ctr.pod), o);
+	sw_cell_text(l, 10, nonempty(g->ctr.unit), o);
+}
+
 static struct libscols_table *t_leaks(const struct sw_report *r,
 				      const struct sw_outopts *o)
 {
-	static const char *const cols[] = { "COMM:t", "CGROUP:t", "SETS:n",
-					    "OLDEST_S:n" };
+	static const char *const cols[] = { "COMM:t", "CONTAINER:t", "EXIT",
+		"DIED_S:n", "SETS:n", "OLDEST_S:n", "CGROUP:t",
+		/* JSON only */ "RUNTIME", "CONTAINER_ID", "POD", "UNIT" };
 	char title[256], unknown[96] = "";
 	struct libscols_table *t;
 	size_t i;
@@ -112,19 +153,28 @@ static struct libscols_table *t_leaks(const struct sw_report *r,
 	snprintf(title, sizeof(title), "Suspected leaks (prefix 0x%04x, creator "
 		 "dead, unchanged for %lld min, no waiters%s)", r->rules.prefix,
 		 r->rules.age_s / 60, unknown);
-	t = sw_table("leaks", title, o->json, cols, 4);
+	t = sw_table("leaks", title, o->json, cols, o->json ? 11 : 7);
 	if (t && r->unattributed)
 		scols_cell_set_userdata(scols_table_get_title(t),
 					(void *)"none attributable");
-	for (i = 0; t && i < r->n_lg; i++) {
-		struct libscols_line *l = sw_row(t);
-
-		cell_text(l, 0, r->lg[i].comm, o);
-		cell_text(l, 1, r->lg[i].cgroup, o);
-		sw_cell(l, 2, "%zu", r->lg[i].sets);
-		sw_cell_age(l, 3, r->lg[i].oldest_s, o);
-	}
+	for (i = 0; t && i < r->n_lg; i++)
+		leak_row(sw_row(t), &r->lg[i], o);
 	return t;
+}
+
+/* EXIT and DIED_S of a set: "-" while its creator lives (or is hidden). */
+static void set_exit(struct libscols_line *l, int xcol, int dcol,
+		     const struct sw_modrow *c, const struct sw_outopts *o)
+{
+	int kind = c ? c->exit.kind : SW_END_UNKNOWN;
+
+	if (kind > SW_END_NONE) {
+		sw_cell(l, xcol, "%s", c->exit.name);
+		sw_cell_age(l, dcol, c->died_s, o);
+	} else if (!o->json) {
+		sw_cell(l, xcol, "%s", kind == SW_END_NONE ? "-" : "?");
+		sw_cell(l, dcol, "%s", kind == SW_END_NONE ? "-" : "?");
+	}
 }
 
 static void set_row(struct libscols_table *t, const struct sw_report *r,
@@ -144,11 +194,13 @@ static void set_row(struct libscols_table *t, const struct sw_report *r,
 	sw_cell_age(l, COL(S_AGE), sw_set_age(s, r->now), &o->out);
 	sw_cell_age(l, COL(S_IDLE), sw_set_idle(s, r->now), &o->out);
 	sw_cell_num(l, COL(S_PID), c ? c->pid : SW_UNKNOWN, json);
-	cell_text(l, COL(S_COMM), c ? c->comm : NULL, &o->out);
+	sw_cell_text(l, COL(S_COMM), c ? c->comm : NULL, &o->out);
 	if (strcmp(state, "unknown") || !json)
 		sw_cell(l, COL(S_STATE), "%s", state);
-	cell_text(l, COL(S_CGROUP), c ? c->cgroup : NULL, &o->out);
+	set_exit(l, COL(S_EXIT), COL(S_DIED), c, &o->out);
+	sw_cell_text(l, COL(S_CGROUP), c ? c->cgroup : NULL, &o->out);
 	sw_cell_num(l, COL(S_WAITERS), s->waiters, json);
+	report_lastop_cells(l, s, COL(S_LASTOP_PID), COL(S_LASTOP_COMM), &o->out);
 	sw_cell_bool(l, COL(S_LEAK), sw_is_leak(s, &r->rules, r->now), json,
 		     "yes", "no");
 	sw_cell(l, COL(S_PERMS), "%03o", s->perms & 0777);
@@ -214,6 +266,8 @@ int report_output(const struct sw_report *r, const struct ropts *o)
 	if (json || o->verbose)
 		t[n++] = t_sets(r, o);
 	t[n++] = t_leaks(r, &o->out);
+	if (json || report_n_stuck(r))	/* report_stuck.c */
+		t[n++] = report_stuck(r, &o->out);
 	t[n++] = report_advice(r, json);
 	for (i = 0, ret = 0; i < n; i++)
 		if (!t[i])

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "container.h"
+
 /* Exit statuses, documented in README.md "The semwatch command". */
 enum {
 	SW_EXIT_OK = 0,		/* report: no leak; reap: only safe keeps */
@@ -32,13 +34,28 @@ struct sw_perr {
 
 enum sw_state { SW_STATE_UNKNOWN, SW_STATE_ALIVE, SW_STATE_DEAD };
 
+/* How a creator ended: the "exit" column (optional: older modules lack it). */
+enum sw_end {
+	SW_END_UNKNOWN,		/* "?", or no such column */
+	SW_END_NONE,		/* "-": alive, or not visible in our PID namespace */
+	SW_END_SIGNAL,		/* "SIGKILL", "SIG42" */
+	SW_END_OOM,		/* "oom-kill" */
+	SW_END_STATUS,		/* "status:N", a normal exit */
+};
+struct sw_exit {
+	int kind;		/* enum sw_end */
+	char name[16];		/* as written ("SIGKILL"); "" for UNKNOWN, NONE */
+};
+
 /* /proc/semwatch "watched" row. */
 struct sw_modrow {
 	long long pid, age_s, nsems, uid;
+	long long died_s;	/* since the creator ended; SW_UNKNOWN: "?", "-" */
 	unsigned long long ns;
 	uint32_t key;
 	int semid;
 	int state;		/* enum sw_state */
+	struct sw_exit exit;
 	char *comm, *cgroup;	/* unescaped */
 };
 
@@ -79,6 +96,11 @@ struct sw_set {
 	long long otime, ctime;
 	const struct sw_modrow *creator;	/* NULL: not known */
 	long long waiters;			/* GETZCNT+GETNCNT, -1 unknown */
+	long long zcnt;		/* GETZCNT alone (wait for zero), -1 unknown */
+	long long semval;	/* GETVAL of semaphore 0, -1 unknown */
+	/* GETPID of semaphore 0: the LAST OPERATOR, never the creator; 0 none */
+	long long lastop_pid;
+	char lastop_comm[16];	/* its comm while it runs; "" unknown */
 };
 
 struct sw_limits {
@@ -112,17 +134,19 @@ void sw_perr_set(struct sw_perr *e, unsigned int line, const char *what);
 
 /* table.c: column-addressed rows of whitespace-separated fields */
 enum sw_fkind { SW_F_ULL, SW_F_OPT, SW_F_HEX32, SW_F_INT, SW_F_STR,
-		SW_F_STATE };
+		SW_F_STATE, SW_F_EXIT };
 struct sw_colspec {
 	const char *name;
 	enum sw_fkind kind;
 	size_t off;
+	bool optional;		/* absent: unknown (OPT, EXIT) or NULL (STR) */
 };
 int sw_split(char *line, char **fields, int max);
 int sw_table_map(char **names, int n, const struct sw_colspec *spec,
-		 int nspec, int *map);
+		 int nspec, int *map, int *bad);
 int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
-		 const int *map, void *row);
+		 const int *map, void *row, int *bad);
+int sw_parse_exit(const char *f, struct sw_exit *x);
 int sw_grow(void **arr, size_t *cap, size_t n, size_t size);
 
 /* procfile.c */
@@ -130,6 +154,11 @@ int sw_proc_parse(char *buf, size_t len, struct sw_module *m,
 		  struct sw_perr *e);
 int sw_proc_load(const char *path, struct sw_module *m, struct sw_perr *e);
 void sw_proc_free(struct sw_module *m);
+/* procexit.c */
+const char *sw_row_end_error(const char *pid_f, const char *exit_f,
+			     const char *died_f, const struct sw_modrow *r);
+/* procindex.c */
+int sw_proc_index(struct sw_module *m);
 const struct sw_modrow *sw_proc_find(const struct sw_module *m,
 				     unsigned long long ns, int semid,
 				     uint32_t key);
@@ -138,7 +167,8 @@ const struct sw_modrow *sw_proc_find(const struct sw_module *m,
 #define SW_ANY_PREFIX UINT32_MAX
 int sw_sem_limits(struct sw_limits *lim);
 int sw_sem_scan(uint32_t prefix, struct sw_set **sets, size_t *n);
-int sw_sem_waiters(int semid, unsigned int nsems, long long *waiters);
+int sw_sem_count(struct sw_set *s);
+int sw_sem_lastop(struct sw_set *s);
 int sw_sem_recheck(const struct sw_set *s);
 int sw_ns_self(unsigned long long *ino);
 
@@ -148,6 +178,9 @@ int sw_snapshot(unsigned long long ino, const struct sw_module *m,
 struct sw_rules;
 void sw_snapshot_waiters(struct sw_nsview *v, const struct sw_rules *r,
 			 time_t now);
+void sw_snapshot_lastop(struct sw_nsview *v, uint32_t prefix);
+int sw_parse_pidstat(const char *buf, char *comm, size_t len,
+		     unsigned long long *start_ticks);
 void sw_nsview_free(struct sw_nsview *v);
 
 /* nsenter.c */
@@ -159,6 +192,7 @@ enum sw_skip {
 	SW_TAKE,		/* destroy */
 	SW_SKIP_YOUNG,		/* ctime or otime within --older-than */
 	SW_SKIP_ALIVE,		/* creator still running */
+	SW_SKIP_STUCK,		/* a cookie waited on, creator alive: never */
 	SW_SKIP_UNKNOWN,	/* creator not known (no module, pre-existing) */
 	SW_SKIP_WAITERS,	/* a task sleeps on it */
 	SW_SKIP_CHANGED,	/* gone or replaced before IPC_RMID */
@@ -189,6 +223,19 @@ long long sw_set_age(const struct sw_set *s, time_t now);
 const char *sw_skip_name(enum sw_skip k);
 const char *sw_state_name(const struct sw_set *s);
 const char *sw_prefix_label(uint32_t prefix);	/* NULL: no name */
+/*
+ * Stuck cookies: waited on, creator alive, idle (select.c). Whatever
+ * --older-than says, a cookie idle less than udev's default event timeout
+ * (180 s) is in flight: a slow udev worker may still complete it.
+ */
+#define SW_STUCK_MIN_IDLE_S 180
+time_t sw_now(void);
+bool sw_stuck_candidate(const struct sw_set *s, const struct sw_rules *r,
+			time_t now);
+bool sw_is_stuck(const struct sw_set *s, const struct sw_rules *r, time_t now);
+int sw_release_cmd(char *buf, size_t len, uint32_t key, long long nspid,
+		   long long count);
+bool sw_lastop_plausible(long long started_ago, long long idle);
 
 /* model.c: what a report says, independent of its format */
 struct sw_pcount {
@@ -198,10 +245,14 @@ struct sw_pcount {
 	unsigned long long sems;
 	long long oldest_s;
 };
+/* Leaks by creator comm, container (or unit, else cgroup) and exit. */
 struct sw_leakgroup {
-	const char *comm, *cgroup;
+	const char *comm, *cgroup;	/* cgroup: of the group's oldest set */
+	const struct sw_exit *exit;
+	struct sw_container ctr;
 	size_t sets;
 	long long oldest_s;
+	long long died_s;		/* the latest death; SW_UNKNOWN */
 };
 struct sw_report {
 	const struct sw_module *mod;	/* NULL: module not loaded */
@@ -252,6 +303,8 @@ int sw_cell_bool(struct libscols_line *l, int col, bool v, bool json,
 		 const char *yes, const char *no);
 int sw_cell_age(struct libscols_line *l, int col, long long s,
 		const struct sw_outopts *o);
+int sw_cell_text(struct libscols_line *l, int col, const char *s,
+		 const struct sw_outopts *o);
 struct libscols_line *sw_row(struct libscols_table *t);
 int sw_print(struct libscols_table **tabs, int n, const struct sw_outopts *o);
 void sw_age_str(long long s, char *buf, size_t len);

@@ -42,7 +42,7 @@ static void from_stat(int slot, int semid, const struct semid_ds *ds,
 	s->cuid = ds->sem_perm.cuid;
 	s->otime = (long long)ds->sem_otime;
 	s->ctime = (long long)ds->sem_ctime;
-	s->waiters = SW_UNKNOWN;
+	s->waiters = s->zcnt = s->semval = SW_UNKNOWN;
 }
 
 /*
@@ -85,21 +85,49 @@ int sw_sem_scan(uint32_t prefix, struct sw_set **sets, size_t *n)
 	return ret;
 }
 
-/* Tasks sleeping in semop() on any semaphore of the set. */
-int sw_sem_waiters(int semid, unsigned int nsems, long long *waiters)
+/*
+ * Tasks sleeping in semop() on any semaphore of the set: all of them
+ * (GETZCNT + GETNCNT), those waiting for zero alone (GETZCNT: how a
+ * libdevmapper waiter waits for udev), and semaphore 0's value (GETVAL: a
+ * cookie's udev events still pending). Unknown (-1) unless all succeed.
+ */
+int sw_sem_count(struct sw_set *s)
 {
+	long long sum = 0, zsum = 0;
 	unsigned int i;
-	long long sum = 0;
-	int z, n;
+	int z, n, val = semctl(s->semid, 0, GETVAL);
 
-	for (i = 0; i < nsems; i++) {
-		z = semctl(semid, (int)i, GETZCNT);
-		n = semctl(semid, (int)i, GETNCNT);
+	s->waiters = s->zcnt = s->semval = SW_UNKNOWN;
+	if (val < 0)
+		return -errno;
+	for (i = 0; i < s->nsems; i++) {
+		z = semctl(s->semid, (int)i, GETZCNT);
+		n = semctl(s->semid, (int)i, GETNCNT);
 		if (z < 0 || n < 0)
 			return -errno;
 		sum += z + n;
+		zsum += z;
 	}
-	*waiters = sum;
+	s->waiters = sum;
+	s->zcnt = zsum;
+	s->semval = val;
+	return 0;
+}
+
+/*
+ * GETPID of semaphore 0: the last task to operate on it (semop, SETVAL,
+ * SETALL), in our PID namespace; 0 if none did, or it is not visible here.
+ * Semaphore 0 because a cookie has only that one, and because the kernel
+ * keeps no per-semaphore time we could pick "the most recent" by.
+ */
+int sw_sem_lastop(struct sw_set *s)
+{
+	int pid = semctl(s->semid, 0, GETPID);
+
+	s->lastop_pid = 0;
+	if (pid < 0)
+		return -errno;
+	s->lastop_pid = pid;
 	return 0;
 }
 

@@ -32,14 +32,19 @@ int sw_split(char *line, char **fields, int max)
 	}
 }
 
-/* map[i] = index of spec[i].name among the header names; all are required. */
+/*
+ * map[i] = index of spec[i].name among the header names, -1 for an optional
+ * column that is absent. -EBADMSG for a missing required column or a column
+ * given twice: *bad is then its index in spec.
+ */
 int sw_table_map(char **names, int n, const struct sw_colspec *spec,
-		 int nspec, int *map)
+		 int nspec, int *map, int *bad)
 {
 	int i, j;
 
 	for (i = 0; i < nspec; i++) {
 		map[i] = -1;
+		*bad = i;
 		for (j = 0; j < n; j++) {
 			if (strcmp(names[j], spec[i].name))
 				continue;
@@ -47,7 +52,7 @@ int sw_table_map(char **names, int n, const struct sw_colspec *spec,
 				return -EBADMSG;	/* duplicate column */
 			map[i] = j;
 		}
-		if (map[i] < 0)
+		if (map[i] < 0 && !spec[i].optional)
 			return -EBADMSG;
 	}
 	return 0;
@@ -97,6 +102,86 @@ static int parse_state(const char *f, int *v)
 	return -EINVAL;
 }
 
+/* A decimal number as the kernel prints it: no sign, no leading zero. */
+static bool canonical(const char *f, unsigned long long min,
+		      unsigned long long max)
+{
+	unsigned long long u;
+
+	return (f[0] != '0' || !f[1]) && !sw_parse_ull(f, 10, max, &u) &&
+	       u >= min;
+}
+
+/*
+ * A signal as the module names it (kmod/rowprint.c sw_signal_names[]: the
+ * same names, whatever their numbers on the architecture), or SIG and the
+ * number of one it has no name for ("SIG42").
+ */
+static bool signal_name(const char *f)
+{
+	static const char *const names[] = {
+		"SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+		"SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
+		"SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+		"SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
+		"SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
+		"SIGIO", "SIGPWR", "SIGSYS",
+	};
+	size_t i;
+
+	if (strncmp(f, "SIG", 3))
+		return false;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(f, names[i]))
+			return true;
+	return canonical(f + 3, 1, 127);
+}
+
+/*
+ * The exit column: "-" (the creator lives, or is not visible in the reader's
+ * PID namespace), "?" (not known), SIGNAME, SIGn, "oom-kill" or "status:N".
+ */
+int sw_parse_exit(const char *f, struct sw_exit *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (!strcmp(f, "?"))
+		return 0;
+	if (!strcmp(f, "-")) {
+		x->kind = SW_END_NONE;
+		return 0;
+	}
+	if (strlen(f) >= sizeof(x->name))
+		return -EINVAL;
+	if (!strcmp(f, "oom-kill"))
+		x->kind = SW_END_OOM;
+	else if (!strncmp(f, "status:", 7) && canonical(f + 7, 0, 255))
+		x->kind = SW_END_STATUS;
+	else if (signal_name(f))
+		x->kind = SW_END_SIGNAL;
+	else
+		return -EINVAL;
+	strcpy(x->name, f);
+	return 0;
+}
+
+/* What a row holds for an optional column the table lacks. */
+static void absent_field(enum sw_fkind kind, void *dst)
+{
+	switch (kind) {
+	case SW_F_OPT:
+		*(long long *)dst = SW_UNKNOWN;
+		break;
+	case SW_F_EXIT:
+		memset(dst, 0, sizeof(struct sw_exit));	/* SW_END_UNKNOWN */
+		break;
+	case SW_F_STR:
+		*(char **)dst = NULL;
+		break;
+	default:	/* zero, as the caller cleared the row */
+		break;
+	}
+}
+
 static int parse_field(const char *f, enum sw_fkind kind, void *dst)
 {
 	unsigned long long u;
@@ -117,19 +202,30 @@ static int parse_field(const char *f, enum sw_fkind kind, void *dst)
 		return sw_unescape(f, dst);
 	case SW_F_STATE:
 		return parse_state(f, dst);
+	case SW_F_EXIT:
+		return sw_parse_exit(f, dst);
 	}
 	return -EINVAL;
 }
 
-/* Fill one row; on failure strings already set are freed by the caller. */
+/*
+ * Fill one row; on failure strings already set are freed by the caller, and
+ * for -EBADMSG *bad is the index in spec of the column whose value is bad.
+ */
 int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
-		 const int *map, void *row)
+		 const int *map, void *row, int *bad)
 {
 	int i, ret;
 
 	for (i = 0; i < nspec; i++) {
-		ret = parse_field(fields[map[i]], spec[i].kind,
-				  (char *)row + spec[i].off);
+		void *dst = (char *)row + spec[i].off;
+
+		if (map[i] < 0) {
+			absent_field(spec[i].kind, dst);
+			continue;
+		}
+		*bad = i;
+		ret = parse_field(fields[map[i]], spec[i].kind, dst);
 		if (ret)
 			return ret == -ENOMEM ? ret : -EBADMSG;
 	}

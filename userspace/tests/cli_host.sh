@@ -31,6 +31,15 @@ status() {
 }
 # err WANT-REGEX NAME: stderr of the last status says it
 err() { grep -qE -- "$1" "$T/err"; ok $? "$2"; }
+# promlint FILE NAME: promtool check metrics finds nothing in FILE (else skip)
+promlint() {
+	if command -v promtool > /dev/null; then
+		promtool check metrics < "$1" > "$T/lint" 2>&1
+		ok $? "$2$(head -c 200 "$T/lint" | tr '\n' ' ')"
+	else
+		skip "$2" "promtool missing (Debian package prometheus)"
+	fi
+}
 
 . "$(dirname "$0")/cli_host_usage.sh"
 
@@ -40,6 +49,7 @@ if [ -z "$SW_HOST_NS" ]; then
 	exit $failed
 fi
 . "$(dirname "$0")/cli_host_report.sh"
+. "$(dirname "$0")/cli_host_exit.sh"
 . "$(dirname "$0")/cli_host_reap.sh"
 
 if [ -x "$S" ]; then

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests: column lists (-o), option tables, ages, JSON of a table. */
+/*
+ * Unit tests: numbers of the command line (--older-than, --prefix), column
+ * lists (-o), option tables, ages, JSON of a table.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +12,29 @@
 
 #include "cli.h"
 #include "tap.h"
+
+/* --older-than MINUTES and --prefix PREFIX */
+static void test_numbers(void)
+{
+	long long v;
+	uint32_t p;
+
+	ok(!sw_parse_minutes("10", &v) && v == 10, "minutes 10");
+	ok(!sw_parse_minutes("0", &v) && v == 0, "minutes 0");
+	ok(sw_parse_minutes("-1", &v), "minutes -1 rejected");
+	ok(sw_parse_minutes("+1", &v), "minutes +1 rejected");
+	ok(sw_parse_minutes(" 1", &v), "leading space rejected");
+	ok(sw_parse_minutes("1x", &v), "trailing junk rejected");
+	ok(sw_parse_minutes("", &v), "empty rejected");
+	ok(sw_parse_minutes("1.5", &v), "fraction rejected");
+	ok(sw_parse_minutes("0x10", &v), "hex minutes rejected");
+	ok(sw_parse_minutes("99999999999999999999", &v) == -ERANGE, "overflow rejected");
+	ok(sw_parse_minutes("1000000001", &v) == -ERANGE, "minutes above 10^9 rejected");
+	ok(!sw_parse_prefix("0x0d4d", &p) && p == 3405, "prefix 0x0d4d");
+	ok(!sw_parse_prefix("3405", &p) && p == 3405, "prefix 3405");
+	ok(sw_parse_prefix("0x10000", &p), "prefix over 16 bits rejected");
+	ok(sw_parse_prefix("-1", &p), "negative prefix rejected");
+}
 
 static const char *const cols[] = { "NS:n", "KEY", "COMM:t", "LEAK:b" };
 
@@ -68,15 +94,17 @@ static void test_json(void)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *saved = stdout, *mem = open_memstream(&buf, &len);
+	int ret;
 
 	sw_cell(l, 0, "%d", 42);
 	sw_cell(l, 1, "%s", "a\"b\n");
 	sw_cell_bool(l, 3, true, true, NULL, NULL);
 	sw_cell(l, -1, "%s", "not selected: ignored");
 	stdout = mem;
-	ok(!sw_print(&t, 1, &o), "a table prints as JSON");
+	ret = sw_print(&t, 1, &o);
 	stdout = saved;
 	fclose(mem);
+	ok(!ret, "a table prints as JSON");	/* not into mem: TAP is ours */
 	ok(buf && strstr(buf, "\"ns\": 42") && strstr(buf, "\"key\": \"a\\\"b\\n\"") &&
 	   strstr(buf, "\"comm\": null") && strstr(buf, "\"leak\": true"),
 	   "JSON: number, quoted string, null, boolean");
@@ -86,6 +114,7 @@ static void test_json(void)
 
 void test_cli(void)
 {
+	test_numbers();
 	test_colsel();
 	test_ages();
 	test_tables(&report_command);
