@@ -20,6 +20,9 @@
  *                                (exit status 0 and 1 are accepted: semwatch
  *                                report/reap exit 1 when leaks were found/kept)
  *   swbench runy CMD [ARGS...]   the same with "y\n" on stdin
+ *   swbench forkexit N           N times: fork, the child _exit(0)s at once, waitpid
+ *                                (pinned to one CPU: the child runs where its
+ *                                parent waits, with no idle vCPU in between)
  * Untimed helpers:
  *   swbench leak N cookie|private [FIRST]
  *                                create N sets and leave them (this process then
@@ -27,10 +30,16 @@
  *                                are 0x0d4d0000 + FIRST + i (i < 65536)
  *   swbench count                number of sets visible (SEM_INFO semusz)
  *   swbench rmall                remove every set in this namespace
+ *   swbench hold N               N child processes create one IPC_PRIVATE set each
+ *                                and stay alive (live creators); prints "ready"
+ *                                once all have, and on SIGTERM lets them exit and
+ *                                reaps them
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +156,81 @@ static int cmd_run(char **argv, int yes)
 
 static char buf[65536];
 
+static long long w_forkexit(long n)
+{
+	long long t0;
+	cpu_set_t one;
+	long i;
+	pid_t pid;
+	int st;
+
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		die("sched_setaffinity");
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, &st, 0) < 0)
+			die("waitpid");
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "swbench: child status 0x%x\n", st);
+			exit(2);
+		}
+	}
+	return now_ns() - t0;
+}
+
+static int cmd_hold(long n)
+{
+	int ready[2], release[2], sig;
+	sigset_t term;
+	char c;
+	long i;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	if (pipe(ready) || pipe(release))
+		die("pipe");
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			close(ready[0]);
+			close(release[1]);
+			make_set(0, 0);
+			if (write(ready[1], "", 1) != 1)
+				_exit(1);
+			close(ready[1]);
+			/* EOF once the holder closes its end: on SIGTERM or its death */
+			while (read(release[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+	}
+	close(ready[1]);
+	close(release[0]);
+	for (i = 0; i < n; i++)
+		if (read(ready[0], &c, 1) != 1) {
+			fprintf(stderr, "swbench: hold: only %ld of %ld children ready\n", i, n);
+			return 2;
+		}
+	printf("ready\n");
+	fflush(stdout);
+	sigwait(&term, &sig);
+	close(release[1]);
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+
 static long long w_getppid(long n)
 {
 	long long t0 = now_ns();
@@ -215,6 +299,9 @@ int main(int argc, char **argv)
 		printf("%lld\n", w_churn(nc, 0));
 		printf("%lld\n", w_churn(nc, 1));
 		return 0;
+	} else if (!strcmp(argv[1], "forkexit") && argc == 3) {
+		t0 = 0;
+		t1 = w_forkexit(arg_long(argv[2]));
 	} else if (!strcmp(argv[1], "readfile") && argc == 3) {
 		ssize_t r;
 
@@ -247,6 +334,8 @@ int main(int argc, char **argv)
 				usleep(1000);
 		}
 		return 0;
+	} else if (!strcmp(argv[1], "hold") && argc == 3) {
+		return cmd_hold(arg_long(argv[2]));
 	} else if (!strcmp(argv[1], "count") && argc == 2) {
 		struct seminfo si;
 
