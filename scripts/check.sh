@@ -10,7 +10,7 @@
 # timeout) each count as one failure.
 # Exit status is non-zero when anything failed.
 # Environment: SEMWATCH_HOOKS (default "kprobe tracepoint"),
-# SEMWATCH_KERNELS (default scripts/kernels.sh), SEMWATCH_VM_TIMEOUT (s, 900),
+# SEMWATCH_KERNELS (default scripts/kernels.sh), SEMWATCH_VM_TIMEOUT (s, 1200),
 # SEMWATCH_JOBS (guests booted at once; default: the number of CPUs),
 # SEMWATCH_TESTS (only these test programs, by name, space-separated; a name
 # that is no test program is a failure; default all),
@@ -45,7 +45,7 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO" || exit 1
 HOOKS=${SEMWATCH_HOOKS:-kprobe tracepoint}
-VM_TIMEOUT=${SEMWATCH_VM_TIMEOUT:-900}
+VM_TIMEOUT=${SEMWATCH_VM_TIMEOUT:-1200}
 JOBS=${SEMWATCH_JOBS:-$(nproc)}
 KARGS=${SEMWATCH_KARGS-oops=panic softlockup_panic=1}
 LOGS=$REPO/build/logs/check-$(date +%Y%m%d-%H%M%S)
