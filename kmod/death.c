@@ -240,18 +240,12 @@ int sw_deaths_resolve(bool killable)
 	return 0;
 }
 
-static void sw_find_exit_tp(struct tracepoint *tp, void *found)
-{
-	if (!strcmp(tp->name, "sched_process_exit"))
-		*(struct tracepoint **)found = tp;
-}
-
 int sw_death_hook_register(void)
 {
 	int err;
 
 	check_trace_callback_type_sched_process_exit(sw_process_exit);
-	for_each_kernel_tracepoint(sw_find_exit_tp, &sw_exit_tp);
+	sw_exit_tp = sw_tracepoint_find("sched_process_exit");
 	if (!sw_exit_tp)
 		return -ENOENT;
 	err = tracepoint_probe_register(sw_exit_tp, sw_process_exit, NULL);

@@ -12,10 +12,26 @@
 static struct tracepoint *sw_sys_exit_tp;
 static bool sw_sys_exit_registered;
 
-static void sw_find_sys_exit(struct tracepoint *tp, void *found)
+struct sw_tp_search {
+	const char *name;
+	struct tracepoint *found;
+};
+
+static void sw_tp_match(struct tracepoint *tp, void *arg)
 {
-	if (!strcmp(tp->name, "sys_exit"))
-		*(struct tracepoint **)found = tp;
+	struct sw_tp_search *search = arg;
+
+	if (!strcmp(tp->name, search->name))
+		search->found = tp;
+}
+
+/* The kernel's tracepoint @name, or NULL: modules may not name them directly. */
+struct tracepoint *sw_tracepoint_find(const char *name)
+{
+	struct sw_tp_search search = { name, NULL };
+
+	for_each_kernel_tracepoint(sw_tp_match, &search);
+	return search.found;
 }
 
 static void sw_sys_exit(void *data, struct pt_regs *regs, long ret)
@@ -43,7 +59,7 @@ static void sw_sys_exit(void *data, struct pt_regs *regs, long ret)
 
 int sw_tracepoint_hook_prepare(void)
 {
-	for_each_kernel_tracepoint(sw_find_sys_exit, &sw_sys_exit_tp);
+	sw_sys_exit_tp = sw_tracepoint_find("sys_exit");
 	return sw_sys_exit_tp ? 0 : -ENOENT;
 }
 

@@ -60,48 +60,57 @@ const char *sw_exit_name(u32 exit, char *buf, size_t len)
 	return buf;
 }
 
+/* \ooo: three octal digits. */
+static int sw_octal(char *dst, unsigned char c)
+{
+	dst[0] = '\\';
+	dst[1] = '0' + (c >> 6);
+	dst[2] = '0' + ((c >> 3) & 7);
+	dst[3] = '0' + (c & 7);
+	return 4;
+}
+
+/* One byte of a field: outside printable ASCII, the space and the backslash as \ooo. */
+static int sw_escape_byte(char *dst, unsigned char c)
+{
+	if (c <= ' ' || c >= 0x7f || c == '\\')
+		return sw_octal(dst, c);
+	*dst = c;
+	return 1;
+}
+
 /*
  * A comm or a cgroup path as one field, in @dst (room for 4 * strlen(@s) + 2 bytes):
- * every byte outside printable ASCII, the space and the backslash as \ooo, so that a
- * field never holds white space or a control character. Empty is "?" (unknown); a
- * value that reads "?" or "-" is escaped whole. Returns the length.
+ * every byte escaped by sw_escape_byte(), so that a field never holds white space or a
+ * control character. Empty is "?" (unknown); a value that reads "?" or "-" is escaped
+ * whole. Returns the length.
  */
 size_t sw_escape_field(char *dst, const char *s)
 {
 	char *p = dst;
-	unsigned char c;
 
 	if (!s || !*s)
 		return strscpy(dst, "?", 2);
 	if ((s[0] == '?' || s[0] == '-') && !s[1])
-		return sprintf(dst, "\\%03o", s[0]);
-	for (; (c = *s); s++) {
-		if (c <= ' ' || c >= 0x7f || c == '\\')
-			p += sprintf(p, "\\%03o", c);
-		else
-			*p++ = c;
-	}
+		p += sw_octal(p, s[0]);
+	else
+		for (; *s; s++)
+			p += sw_escape_byte(p, *s);
 	*p = '\0';
 	return p - dst;
 }
 
-/* The same, into @m; for paths up to SW_PATH_MAX. */
+/* The same, into @m, a byte at a time: a path may be SW_PATH_MAX long. */
 void sw_show_field(struct seq_file *m, const char *s)
 {
-	unsigned char c;
+	char buf[8];
 
 	if (!s || !*s || ((s[0] == '?' || s[0] == '-') && !s[1])) {
-		char buf[8];
-
 		seq_write(m, buf, sw_escape_field(buf, s));
 		return;
 	}
-	for (; (c = *s); s++) {
-		if (c <= ' ' || c >= 0x7f || c == '\\')
-			seq_printf(m, "\\%03o", c);
-		else
-			seq_putc(m, c);
-	}
+	for (; *s; s++)
+		seq_write(m, buf, sw_escape_byte(buf, *s));
 }
 
 /*

@@ -94,6 +94,7 @@ struct pid;
 struct pt_regs;
 struct seq_file;
 struct sw_cgroup;
+struct tracepoint;
 
 /*
  * Longest cgroup path kept or shown; a longer one shows as `?`. Kept paths are not
@@ -243,6 +244,9 @@ struct sw_ns_row {
 void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin origin);
 int sw_scan_existing(void);
 int sw_ns_collect(struct sw_ns_row *rows, int max, bool all);
+
+/* hook_tracepoint.c */
+struct tracepoint *sw_tracepoint_find(const char *name);
 
 /* hook_kprobe.c */
 int sw_newary_hook_prepare(void);
