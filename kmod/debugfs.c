@@ -29,6 +29,7 @@ static void sw_sets_show(struct seq_file *m, const struct sw_view *v, loff_t i)
 }
 
 static const struct sw_view_file sw_sets_file = {
+	.all_rows = true,
 	.items = sw_sets_items,
 	.show = sw_sets_show,
 };

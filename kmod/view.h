@@ -59,6 +59,7 @@ struct sw_view;
 
 /* What one file shows of a view: a number of items, each printed by show(). */
 struct sw_view_file {
+	bool all_rows;			/* a row per record, not the watched prefix's only */
 	loff_t (*items)(const struct sw_view *v);
 	void (*show)(struct seq_file *m, const struct sw_view *v, loff_t i);
 };
@@ -74,7 +75,7 @@ struct sw_view {
 	struct sw_prefix_row *prefixes;
 	unsigned int n_prefixes;
 	struct sw_row *rows;		/* sorted by prefix, then age */
-	unsigned int n_rows, cap_rows;
+	unsigned int n_rows, cap_rows;	/* printed rows only (file->all_rows) */
 	struct sw_path *paths;		/* one per cgroup of the rows, sorted by cgid */
 	unsigned int n_paths;
 	unsigned int watched_first, n_watched;
@@ -90,6 +91,9 @@ int sw_view_release(struct inode *inode, struct file *file);
 void sw_show_row_header(struct seq_file *m);
 void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_row *row);
 void *sw_view_alloc(size_t n, size_t size);
+
+/* viewcopy.c */
+int sw_view_copy_records(struct sw_view *v, const struct sw_reader *rd, bool all_rows);
 
 /* rowsort.c */
 int sw_rows_sort(struct sw_row *rows, u32 n, unsigned int prefix_bits);

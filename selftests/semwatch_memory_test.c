@@ -5,7 +5,7 @@
  * memory.reader_limited_by_its_cgroup. With proc_mode=0644 and ~30000 sets, an
  * unprivileged reader (uid/gid 65534) in a cgroup v2 with memory.max = 32M
  * opens /proc/semwatch again and again, holding every fd (each open copies
- * every set it may see). The opens must fail with ENOMEM, before 1000 of
+ * the rows it prints: the watched prefix is ours, so all ~30000). The opens must fail with ENOMEM, before 1000 of
  * them; the reader must not be OOM-killed (its exit status and the cgroup's
  * memory.events oom_kill); and MemAvailable, measured once the reader is in
  * the cgroup as nobody and waits for the word to open (so that the fork and
@@ -21,6 +21,9 @@
  * 160 MiB (the copies
  * are not charged to the reader), the reader is stopped before the guest
  * runs out of memory, and the test fails.
+ * Then the same reader under the same limit, watching a prefix that none of the
+ * sets has, holds all 1000 opens: an open sums the 30000 sets into their prefix
+ * but copies none of them (issue 16).
  */
 #include "sw_test.h"
 #include <grp.h>
@@ -156,7 +159,41 @@ static void mem_reader(struct mem_share *m, int ready, int go)
 	_exit(0);
 }
 
-TEST_F_TIMEOUT(memory, reader_limited_by_its_cgroup, 150)
+/*
+ * The reader once more, without sampling memory: opens until 1000 or an error,
+ * within 90 s. 0, or -errno of a set-up step, or -ECHILD for a reader that did
+ * not exit cleanly.
+ */
+static int mem_open_again(struct mem_share *m)
+{
+	int ready[2], go[2], st = -1;
+	pid_t kid;
+	char ch;
+
+	memset((void *)m, 0, sizeof(*m));
+	if (pipe(ready) || pipe(go))
+		return -errno;
+	kid = fork();
+	if (kid < 0)
+		return -errno;
+	if (kid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		mem_reader(m, ready[1], go[0]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (read(ready[0], &ch, 1) == 1 && !m->setup_err && write(go[1], "g", 1) == 1)
+		for (time_t t0 = time(NULL); !m->done && time(NULL) - t0 < 90;)
+			usleep(20000);
+	m->stop = 1;
+	close(ready[0]);
+	close(go[1]);
+	waitpid(kid, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ECHILD;
+}
+
+TEST_F_TIMEOUT(memory, reader_limited_by_its_cgroup, 200)
 {
 	struct mem_share *m;
 	long long before, at_fail, low, oom_kill, max_events, raw0, raw1, pcp0, pcp1, r, p;
@@ -190,6 +227,7 @@ TEST_F_TIMEOUT(memory, reader_limited_by_its_cgroup, 150)
 
 	self->c.reloaded = 1;
 	ASSERT_EQ(0, sw_reload("proc_mode=0644"));
+	ASSERT_EQ(0, sw_cmdf("watch_prefix %#lx", MEM_PREFIX));	/* every row printed */
 	/* Room for ours beside whatever exists (SEMMNI is at most 32768). */
 	ipc = malloc(65536 * sizeof(*ipc));
 	ASSERT_NE(NULL, ipc);
@@ -276,6 +314,16 @@ TEST_F_TIMEOUT(memory, reader_limited_by_its_cgroup, 150)
 	EXPECT_GE(MEM_MAX_KIB + mem_noise_kib(), before - at_fail)
 		TH_LOG("free memory fell by %lld KiB, more than the reader's limit and %lld KiB of noise: memory not charged to it",
 		       before - at_fail, mem_noise_kib());
+
+	/* A prefix no test uses: the 30000 sets are summed, not copied. */
+	ASSERT_EQ(0, sw_cmdf("watch_prefix %#lx", MEM_PREFIX + 10));
+	e = mem_open_again((struct mem_share *)m);
+	ksft_print_msg("memory: watching a prefix none of the %d sets has: %d opens held, %s\n",
+		       MEM_SETS, m->opens, m->err ? strerror(m->err) : "no failure");
+	EXPECT_EQ(0, e) TH_LOG("second reader: %s", strerror(-e));
+	EXPECT_EQ(0, m->err) TH_LOG("an open copied rows it does not print: %s",
+				    strerror(m->err));
+	EXPECT_EQ(MEM_OPENS, m->opens);
 }
 
 SW_TEST_MAIN()

@@ -2,11 +2,15 @@
 /*
  * Issue 4 "Must show": per-prefix counts equal what /proc/sysvipc/sem
  * implies, for several prefixes at once, and the namespace summary row
- * matches the namespace's limits and use.
+ * matches the namespace's limits and use. Issue 16: with every key its own
+ * prefix, more prefixes than fit the sums' first table still all count, and
+ * only the watched one has rows.
  */
 #include "sw_test.h"
 
 #define MAXSETS 4096
+/* More prefixes than a view's first table of sums holds (32), within SW_MAXIDS. */
+#define MANY 120
 
 FIXTURE(prefix) { struct sw_ctx c; struct sw_ipc ipc[MAXSETS]; };
 FIXTURE_SETUP(prefix) { ASSERT_EQ(0, sw_save(&self->c.st)); }
@@ -161,6 +165,43 @@ TEST_F(prefix, prefix_bits_8)
 		mine += sw_ncell(w, i, "pid") == getpid();
 	}
 	EXPECT_EQ(5, mine);
+	sw_free(&s);
+}
+
+/*
+ * Width 32, in a fresh namespace: MANY prefixes, after a view that saw none (so
+ * the next one starts with the smallest table, and has to sum again in a bigger
+ * one). The watched prefix is one key: one row.
+ */
+TEST_F(prefix, many_prefixes_width_32)
+{
+	uint32_t watched;
+	struct sw_snap s;
+	struct sw_tab *p, *w;
+	int n;
+
+	watched = sw_key(0x5e73, 7);
+	/* Settings are written from the initial namespace only. */
+	ASSERT_EQ(0, sw_cmd("prefix_bits 32"));
+	ASSERT_EQ(0, sw_cmdf("watch_prefix %#lx", watched));
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+	ASSERT_EQ(0, sw_snap(&s));
+	EXPECT_EQ(0, sw_tab(&s, "prefixes")->nrows);
+	sw_free(&s);
+	for (int i = 0; i < MANY; i++)
+		ASSERT_LE(0, sw_track(&self->c, sw_mkset(sw_key(0x5e73, i), 1 + i % 3)));
+	n = sw_sysvipc(self->ipc, MAXSETS);
+	ASSERT_EQ(MANY, n);
+	ASSERT_EQ(0, sw_snap(&s));
+	check_prefixes(_metadata, &s, self->ipc, n, 32, 1);
+	p = sw_tab(&s, "prefixes");
+	EXPECT_EQ(MANY, p->nrows);
+	for (int i = 1; i < p->nrows; i++)
+		EXPECT_LT(sw_ncell(p, i - 1, "prefix"), sw_ncell(p, i, "prefix"));
+	w = sw_tab(&s, "watched");
+	ASSERT_EQ(1, w->nrows);
+	EXPECT_EQ(watched, (uint32_t)sw_ncell(w, 0, "key"));
+	EXPECT_EQ(getpid(), sw_ncell(w, 0, "pid"));
 	sw_free(&s);
 }
 
