@@ -114,6 +114,31 @@ struct sw_cgroup *sw_cgroup_find_get(u64 id)
 	return cg;
 }
 
+/* No lock: an entry's id never changes, and the caller holds a reference. */
+u64 sw_cgroup_id(const struct sw_cgroup *cg)
+{
+	return cg->id;
+}
+
+/*
+ * A record's path entry, or NULL (see struct sw_record's cg). Entries are kmalloc()ed,
+ * so their address has bit 0 clear; a cgroup id is below 2^63 (kernfs: a 32-bit
+ * generation over a 32-bit inode number), so (id << 1 | 1) loses nothing.
+ */
+static struct sw_cgroup *sw_record_cg(const struct sw_record *r)
+{
+	return r->cg & 1 ? NULL : (struct sw_cgroup *)(uintptr_t)r->cg;
+}
+
+static void sw_record_cg_set(struct sw_record *r, struct sw_cgroup *cg, u64 id)
+{
+	BUILD_BUG_ON(__alignof__(struct sw_cgroup) < 2);
+	if (cg)
+		r->cg = (uintptr_t)cg;
+	else
+		r->cg = id && !(id >> 63) ? id << 1 | 1 : 0;
+}
+
 /* No lock: a path never changes once its entry exists, and the caller holds a reference. */
 const char *sw_cgroup_path(const struct sw_cgroup *cg)
 {
@@ -133,7 +158,9 @@ static void sw_cgroup_request(struct sw_record *r, struct cgroup *cgrp)
 /* Caller holds sw_lock and rcu_read_lock(), in the creator's context: a hook. */
 void sw_creator_attach(struct sw_record *r)
 {
+	struct sw_cgroup *cg;
 	struct cgroup *cgrp;
+	u64 id;
 
 	lockdep_assert_held(&sw_lock);
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
@@ -143,9 +170,10 @@ void sw_creator_attach(struct sw_record *r)
 	memcpy(r->comm, current->comm, sizeof(r->comm));
 	r->comm[sizeof(r->comm) - 1] = '\0';
 	cgrp = task_dfl_cgroup(current);
-	r->cgid = cgroup_id(cgrp);
-	r->cgroup = sw_cgroup_get(sw_cgroup_lookup(r->cgid));
-	if (!r->cgroup)
+	id = cgroup_id(cgrp);
+	cg = sw_cgroup_get(sw_cgroup_lookup(id));
+	sw_record_cg_set(r, cg, id);
+	if (!cg)
 		sw_cgroup_request(r, cgrp);
 }
 
@@ -154,9 +182,8 @@ void sw_creator_detach(struct sw_record *r)
 {
 	lockdep_assert_held(&sw_lock);
 	WARN_ON_ONCE(r->creator);
-	sw_cgroup_put_locked(r->cgroup);
-	r->cgroup = NULL;
-	r->cgid = 0;
+	sw_cgroup_put_locked(sw_record_cg(r));
+	r->cg = 0;
 	r->comm[0] = '\0';
 }
 
@@ -227,8 +254,8 @@ static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
 		fresh = NULL;
 	}
 	r = sw_record_lookup(p->ns, p->id);
-	if (cg && r && r->cgid == id && !r->cgroup)
-		r->cgroup = sw_cgroup_get(cg);
+	if (cg && r && !sw_record_cg(r) && sw_record_cgid(r) == id)
+		sw_record_cg_set(r, sw_cgroup_get(cg), id);
 	raw_spin_unlock(&sw_lock);
 	kfree(fresh);
 }

@@ -97,7 +97,7 @@ static void sw_row_from_record(struct sw_row *row, const struct sw_record *r,
 		row->comm[0] = '\0';
 	else
 		memcpy(row->comm, r->comm, sizeof(row->comm));
-	row->cgid = r->cgid;
+	row->cgid = sw_record_cgid(r);
 	row->exit = r->exit;
 	row->died = r->died;
 }
