@@ -45,27 +45,36 @@ static HLIST_HEAD(sw_retired);
 /*
  * Keyed, because a container's root may choose set ids (kernel.sem_next_id): with a
  * plain hash it could chain its sets into one bucket, which every hook then walks under
- * the raw lock.
+ * the raw lock. hsiphash is the kernel's keyed hash for hash tables whose values are
+ * never shown: half the rounds of siphash, which took half of what the hooks cost.
  */
-static siphash_key_t sw_hash_key;
+static hsiphash_key_t sw_hash_key;
 
 static struct hlist_head *sw_bucket(const struct ipc_namespace *ns, int id)
 {
-	u64 h = siphash_2u64((unsigned long)ns, (unsigned int)id, &sw_hash_key);
+	u64 p = (uintptr_t)ns;
+	u32 h = hsiphash_3u32((u32)p, (u32)(p >> 32), (u32)id, &sw_hash_key);
 
 	return &sw_table[h & ((1U << sw_table_bits) - 1)];
 }
 
 /* Caller holds sw_lock. */
-struct sw_record *sw_record_lookup(const struct ipc_namespace *ns, int id)
+static struct sw_record *sw_bucket_find(struct hlist_head *bucket,
+					const struct ipc_namespace *ns, int id)
 {
 	struct sw_record *r;
 
 	lockdep_assert_held(&sw_lock);
-	hlist_for_each_entry(r, sw_bucket(ns, id), node)
+	hlist_for_each_entry(r, bucket, node)
 		if (r->ns == ns && r->id == id)
 			return r;
 	return NULL;
+}
+
+/* Caller holds sw_lock. */
+struct sw_record *sw_record_lookup(const struct ipc_namespace *ns, int id)
+{
+	return sw_bucket_find(sw_bucket(ns, id), ns, id);
 }
 
 /* Caller holds sw_lock. */
@@ -129,6 +138,8 @@ static void sw_record_fill(struct sw_record *r, const struct sw_setinfo *s)
 void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 	      enum sw_origin origin)
 {
+	/* Hashed once, outside the lock: the key never changes once loaded. */
+	struct hlist_head *bucket = sw_bucket(s->ns, s->id);
 	struct sw_record *r;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
@@ -136,7 +147,7 @@ void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 	/* Ordered against the removal probe by sw_lock: see semwatch.h. */
 	if (READ_ONCE(perm->deleted))
 		goto unlock;
-	r = sw_record_lookup(s->ns, s->id);
+	r = sw_bucket_find(bucket, s->ns, s->id);
 	if (r) {
 		/*
 		 * A creation of a tracked id: with hook=kprobe the removal of the set that
@@ -156,7 +167,7 @@ void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 	sw_record_fill(r, s);
 	if (origin == SW_CREATED)
 		sw_creator_attach(r);
-	hlist_add_head(&r->node, sw_bucket(s->ns, s->id));
+	hlist_add_head(&r->node, bucket);
 	sw_tracked++;
 	sw_event_log(origin == SW_FOUND ? SW_OP_FOUND : SW_OP_CREATE, r);
 unlock:
@@ -166,10 +177,11 @@ unlock:
 /* Legal in a hook. */
 void sw_untrack(const struct ipc_namespace *ns, int id)
 {
+	struct hlist_head *bucket = sw_bucket(ns, id);
 	struct sw_record *r;
 
 	raw_spin_lock(&sw_lock);
-	r = sw_record_lookup(ns, id);
+	r = sw_bucket_find(bucket, ns, id);
 	if (r) {
 		sw_event_log(SW_OP_REMOVE, r);
 		sw_record_remove(r);
