@@ -84,6 +84,9 @@ curl -sf -m 5 "http://127.0.0.1:$pr/api/v1/alerts" | jq -c '.data.alerts[] |
 	sed 's/^/# /'
 [ "$(alert_state semwatch)" = pending ]
 check $? "the shipped rule (for: 5m) holds the same alert pending"
-! grep -iE 'level=(error|warn)' "$T/prometheus.log" | grep -v 'Failed to resolve' | sed 's/^/# /' | grep -q .
+# Shown when there are any, so that a failure says what Prometheus complained of.
+bad=$(grep -iE 'level=(error|warn)' "$T/prometheus.log" | grep -v 'Failed to resolve')
+[ -z "$bad" ] || printf '%s\n' "$bad" | sed 's/^/# /'
+[ -z "$bad" ]
 check $? "Prometheus logged no error loading the rules"
 [ $failed = 0 ]
