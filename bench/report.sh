@@ -51,7 +51,6 @@ for k in $KERNELS; do
 		printf '  %s-%s: %s, %s s;\n' "$b" "$k" "$(of "$b-$k/clock")" "$(of "$b-$k/seconds")"
 	done
 done
-[ ! -s "$LOGS/big-skipped" ] || sed 's/^/- Skipped: /' "$LOGS/big-skipped"
 echo
 echo "Commands (from the host, as root; \`make bench\` runs them all):"
 printf '\n```\n'

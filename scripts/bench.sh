@@ -6,15 +6,14 @@
 #   1. a main boot: syscall tax and creation path (tax), memory (mem), read cost
 #      versus set count (read), reaping (reap), the command against lsipc and
 #      dmsetup (cli), the process-exit tax (exit);
-#   2. a big boot with `ipcmni_extend` on the kernel command line: the last kernel
-#      first, with 100,000 sets and then 1,000,000 if the time budget leaves room;
-#      the others with 100,000 sets while it leaves room.
+#   2. then a big boot with `ipcmni_extend` on the kernel command line: 100,000
+#      sets, and on the last kernel 1,000,000 sets as well.
+# The kernels' boots run side by side (BENCH_JOBS at once, default nproc).
 # Environment: SEMWATCH_KERNELS (default: scripts/kernels.sh -f generic),
 # BENCH_PARTS (main boot, default "tax mem read reap cli exit"), BENCH_BIG (1; 0
-# skips the big boots), BENCH_BUDGET (s, default 2100: the 1M-set run is skipped
-# when less than BENCH_HUGE_NEED (s, 600) remains before it, another kernel's big
-# boot when less than BENCH_BIG_NEED (s, 240) remains), BENCH_OUT (default
-# bench/results.md), and the BENCH_* sizes of scripts/bench-guest.sh.
+# skips the big boots), BENCH_BIG_COUNTS (the big boots' set counts, for every
+# kernel), BENCH_JOBS, BENCH_OUT (default bench/results.md), and the BENCH_*
+# sizes of scripts/bench-guest.sh.
 # The logs, with a copy of the report, stay in build/logs/bench-TIME
 # (scripts/bench-compare.sh compares two runs).
 set -uo pipefail
@@ -25,9 +24,6 @@ LOGS=$REPO/build/logs/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$LOGS"
 ln -sfn "$LOGS" "$REPO/build/logs/bench-latest"
 PARTS=${BENCH_PARTS:-tax mem read reap cli exit}
-BUDGET=${BENCH_BUDGET:-2100}
-HUGE_NEED=${BENCH_HUGE_NEED:-600}
-BIG_NEED=${BENCH_BIG_NEED:-240}
 OUT=${BENCH_OUT:-$REPO/bench/results.md}
 step() { echo; echo "=== $* ($(($(date +%s) - START))s)"; }
 fail() { echo "bench: $*" >&2; exit 1; }
@@ -84,8 +80,8 @@ icount_guest() {
 		[ -z "$start" ] || [ "$clock" = "$start" ] || continue
 		start=
 		case $clock in
-		icount) guest "$name" "$k" -t 2400 -I -b 120 ${kargs:+-A "$kargs"} -- "'$parts'" ;;
-		icount-1cpu) guest "$name" "$k" -t 2400 -I -b 120 -A "maxcpus=1${kargs:+ $kargs}" -- "'$parts'" ;;
+		icount) guest "$name" "$k" -t 2400 -I -b 90 ${kargs:+-A "$kargs"} -- "'$parts'" ;;
+		icount-1cpu) guest "$name" "$k" -t 2400 -I -b 90 -A "maxcpus=1${kargs:+ $kargs}" -- "'$parts'" ;;
 		wall) guest "$name" "$k" -t 2400 ${kargs:+-A "$kargs"} -- "'$parts'" ;;
 		esac
 		grep -qa '^@I done' "$LOGS/$name/output.log" && break
@@ -104,33 +100,30 @@ qemu-system-x86_64 --version | head -n 1 > "$LOGS/qemu-version"
 	tr -d '\n' > "$LOGS/commit"
 # The QEMU command line as scripts/vm.sh runs it, for the report.
 grep -m 1 -o 'qemu-system-x86_64 -accel.*-m [0-9A-Z]*' scripts/vm.sh > "$LOGS/qemu-cmd" || true
-for k in $KERNELS; do
+# chain KVER BIG-COUNTS: a kernel's boots one after the other, so that its clock
+# carries over (its main boot, then its big boot unless BIG-COUNTS is empty).
+chain() {
+	local k=$1 counts=$2
 	step "kernel $k: $PARTS"
 	icount_guest "main-$k" "$k" "" "$PARTS"
+	[ -n "$counts" ] || return 0
+	step "kernel $k: ipcmni_extend, $counts sets"
+	GENV="BENCH_BIG_COUNTS='$counts' " icount_guest "big-$k" "$k" ipcmni_extend big
+}
+# Guest time counts instructions, so guests running side by side do not change
+# each other's figures: up to JOBS kernels' chains run at once. 1,000,000 sets on
+# the last kernel only (the slowest boot of all).
+JOBS=${BENCH_JOBS:-$(nproc)}
+last=$((${#KS[@]} - 1))
+for ((i = last; i >= 0; i--)); do	# the longest chain (the last kernel's) first
+	counts=${BENCH_BIG_COUNTS:-100000}
+	[ -n "${BENCH_BIG_COUNTS:-}" ] || [ "$i" != "$last" ] || counts="100000 1000000"
+	[ "${BENCH_BIG:-1}" = 1 ] || counts=
+	[ "$(jobs -rp | wc -l)" -lt "$JOBS" ] || wait -n
+	chain "${KS[i]}" "$counts" &
+	sleep 2	# apart, so that their first lines do not interleave
 done
-# The big boots: the last kernel first (100,000 sets, then 1,000,000 if the budget
-# allows), then the others (100,000) while the budget allows.
-if [ "${BENCH_BIG:-1}" = 1 ]; then
-	first=1
-	for ((i = ${#KS[@]} - 1; i >= 0; i--)); do
-		k=${KS[i]}
-		left=$((BUDGET - ($(date +%s) - START)))
-		counts=${BENCH_BIG_COUNTS:-100000}
-		if [ $first = 1 ] && [ -z "${BENCH_BIG_COUNTS:-}" ]; then
-			if [ "$left" -ge "$HUGE_NEED" ]; then
-				counts="100000 1000000"
-			else
-				echo "1,000,000 sets: ${left} s were left of the ${BUDGET} s budget, ${HUGE_NEED} s needed" | tee -a "$LOGS/big-skipped"
-			fi
-		elif [ $first = 0 ] && [ "$left" -lt "$BIG_NEED" ]; then
-			echo "$k big boot: ${left} s were left of the ${BUDGET} s budget, ${BIG_NEED} s needed" | tee -a "$LOGS/big-skipped"
-			continue
-		fi
-		first=0
-		step "kernel $k: ipcmni_extend, $counts sets"
-		GENV="BENCH_BIG_COUNTS='$counts' " icount_guest "big-$k" "$k" ipcmni_extend big
-	done
-fi
+wait
 uptime | sed 's/.*load average: //' > "$LOGS/load-end"
 END=$(date +%s)
 echo "$((END - START))" > "$LOGS/seconds"
