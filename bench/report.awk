@@ -186,7 +186,7 @@ function sec_big(   i, k) {
 	}
 }
 function sec_cli(   i, k, n, r, l) {
-	print "\n## 7. The command against lsipc and dmsetup\n\nN cookie sets made by a process that exits, `hook=kprobe`; each reap runs on N fresh sets and must leave 0. Medians in ms. Targets (issue #14): `semwatch report` at least 10× faster than `lsipc -s`; `semwatch reap` no slower than `dmsetup udevcomplete_all`.\n"
+	print "\n## 7. The command against lsipc and dmsetup\n\nN cookie sets made by a process that exits, `hook=kprobe`; each reap runs on N fresh sets and must leave 0. Targets (issue #14): `semwatch report` at least 10× faster than `lsipc -s`; `semwatch reap` no slower than `dmsetup udevcomplete_all`.\n"
 	print "| kernel | clock | sets | `semwatch report` | `lsipc -s` | lsipc ÷ report | `reap --yes` | `reap --yes --force` | `dmsetup udevcomplete_all --yes` | reap ÷ dmsetup | read /proc/semwatch | read /proc/sysvipc/sem |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for (i = 1; i <= nk; i++) {
 		k = ks[i]; n = substr(nl[k, "cli"], 2)

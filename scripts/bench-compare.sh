@@ -30,10 +30,12 @@ awk -v limit=2 '
 			v = substr(c[i], RSTART, RLENGTH) + 0
 			if (substr(c[i], RSTART + RLENGTH, 1) == "%") v = 1 + v / 100
 			val[FNR == NR, row, kern[i]] = v
+			txt[FNR == NR, row, kern[i]] = substr(c[i], RSTART, RLENGTH) (v == substr(c[i], RSTART, RLENGTH) + 0 ? "" : "%")
 			if (!((row, kern[i]) in ks)) { ks[row, kern[i]]; kl[row] = kl[row] SUBSEP kern[i] }
 		}
 	}
 	END {
+		worst = -1
 		print "| measure | kernel | run 1 | run 2 | difference |"
 		print "| --- | --- | ---: | ---: | ---: |"
 		for (r = 1; r <= rows; r++) {
@@ -42,9 +44,9 @@ awk -v limit=2 '
 				a = val[1, order[r], k[j]]; b = val[0, order[r], k[j]]
 				if (a == "" || b == "" || !a) d = ""
 				else d = 100 * (b - a) / a
-				printf "| %s | %s | %s | %s | %s |\n", order[r], k[j], a == "" ? "–" : a, b == "" ? "–" : b,
-				       d == "" ? "–" : sprintf("%+.2f%%", d)
-				if (d != "" && (d < 0 ? -d : d) > worst) { worst = d < 0 ? -d : d; wrow = order[r] " on " k[j] }
+				printf "| %s | %s | %s | %s | %s |\n", order[r], k[j], a == "" ? "–" : txt[1, order[r], k[j]],
+				       b == "" ? "–" : txt[0, order[r], k[j]], d == "" ? "–" : sprintf("%+.2f%%", d)
+				if (d != "" && (d < 0 ? -d : d) >= worst) { worst = d < 0 ? -d : d; wrow = order[r] " on " k[j] }
 			}
 		}
 		if (wrow == "") { print "\nNo ratio in both runs."; exit 1 }
