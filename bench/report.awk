@@ -94,7 +94,7 @@ function memmed(k, c,   i, key) {
 	cnt[key] = nmem[k, c]
 	return median(key)
 }
-function cases(row, k, p, n, what, perunit,   c, i, base, m) {
+function cases(k, p, n, what, perunit,   c, i, base, m) {
 	base = med(k, p, "none", n)
 	for (i = 1; i <= 3; i++) {
 		c = i == 1 ? "none" : i == 2 ? "kprobe" : "tracepoint"
@@ -110,8 +110,8 @@ function sec_tax(   i, k) {
 	for (i = 1; i <= nk; i++) {
 		k = ks[i]; kheader(k, "main")
 		print "| workload | case | reps | median | ns per call | spread | tax |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-		n = substr(nl[k, "tax-getppid"], 2); cases("", k, "tax-getppid", n, "getppid() ×" n, "call")
-		n = substr(nl[k, "tax-zero"], 2); cases("", k, "tax-zero", n, "read(/dev/zero, 4 KiB) ×" n, "call")
+		n = substr(nl[k, "tax-getppid"], 2); cases(k, "tax-getppid", n, "getppid() ×" n, "call")
+		n = substr(nl[k, "tax-zero"], 2); cases(k, "tax-zero", n, "read(/dev/zero, 4 KiB) ×" n, "call")
 	}
 }
 function sec_churn(   i, k, n) {
@@ -119,8 +119,8 @@ function sec_churn(   i, k, n) {
 	for (i = 1; i <= nk; i++) {
 		k = ks[i]; kheader(k, "main")
 		print "| sets | case | reps | median | sets/s | spread | rate × no module |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-		n = substr(nl[k, "churn-private"], 2); cases("", k, "churn-private", n, "private ×" n, "set")
-		n = substr(nl[k, "churn-cookie"], 2); cases("", k, "churn-cookie", n, "cookie ×" n, "set")
+		n = substr(nl[k, "churn-private"], 2); cases(k, "churn-private", n, "private ×" n, "set")
+		n = substr(nl[k, "churn-cookie"], 2); cases(k, "churn-cookie", n, "cookie ×" n, "set")
 	}
 }
 # rows of one table: "what" per case of part p at every n, against case base
@@ -250,8 +250,8 @@ function headline(   i, k, j, n, lo, hi, nb, bn, c) {
 		for (i = 1; i <= nk; i++) cell[ks[i]] = div(med(ks[i], "big-read", "semwatch-none", hi), med(ks[i], "big-read", "semwatch-none", lo))
 		head("open+read /proc/semwatch with no row printed, " hi " ÷ " lo " sets", "≤ 1.10 (flat)", "r", "<=", 1.10, "big")
 	}
-	for (i = 1; i <= nk; i++) cell[ks[i]] = div(med(ks[i], "big-read", "semwatch-none", hi), med(ks[i], "big-read", "semwatch-none", 0))
-	head("the same at " hi " sets ÷ with no set (the summary's own cost)", "reported", "r", "", 0, "big")
+	for (i = 1; i <= nk && nb; i++) cell[ks[i]] = div(med(ks[i], "big-read", "semwatch-none", bn[nb]), med(ks[i], "big-read", "semwatch-none", 0))
+	if (nb) head("the same at " bn[nb] " sets ÷ with no set (the file's fixed cost)", "reported", "r", "", 0, "big")
 	for (i = 1; i <= nk; i++) { k = ks[i]; cell[k] = nmem[k, "none"] && nmem[k, "kprobe"] ? memmed(k, "kprobe") - memmed(k, "none") : "" }
 	head("kernel memory per tracked set (SUnreclaim delta)", "≤ 96 B", "b", "<=", 96, "main")
 	for (i = 1; i <= nk; i++) { n = first(ks[i], "cli"); cell[ks[i]] = div(med(ks[i], "cli", "lsipc", n), med(ks[i], "cli", "report", n)) }
