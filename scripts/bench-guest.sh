@@ -72,7 +72,8 @@ R() {
 count() { "$SW" count; }
 rmall() { "$SW" rmall; [ "$(count)" = 0 ] || err "rmall left $(count) sets"; }
 meminfo() { awk -v k="$1:" '$1 == k { print $2 * 1024 }' /proc/meminfo; }
-field() { sed -n "s/^$1: //p" /proc/semwatch; }
+# field NAME [FILE]: a header field of /proc/semwatch (or of a copy of it)
+field() { sed -n "s/^$1: //p" "${2:-/proc/semwatch}"; }
 # Let the other vCPU's work after insmod/rmmod/exit (RCU, kworkers) finish.
 settle() { sleep 1; }
 reps() { seq 1 "$1"; }
@@ -180,8 +181,8 @@ part_mem() {
 
 # ---- 3: read cost versus set count, all sets 0x0d4d cookies
 rows() { wc -l < "$1"; }
-watched_rows() {
-	awk '/^watched:/ { w = 1; getline; next } w && NF && $0 != "end" { c++ } END { print c + 0 }' /proc/semwatch
+watched_rows() { # [FILE]
+	awk '/^watched:/ { w = 1; getline; next } w && NF && $0 != "end" { c++ } END { print c + 0 }' "${1:-/proc/semwatch}"
 }
 part_read() {
 	local have=0 n rep sem tracked watched
@@ -299,10 +300,14 @@ part_exit() {
 
 # ---- 6: beyond the default limit (needs ipcmni_extend on the kernel command line)
 procw() { printf '%s' "$1" > /proc/semwatch || err "write '$1' to /proc/semwatch failed"; }
+# At 1,000,000 sets every open of /proc/semwatch costs seconds: the checks read
+# it once into SNAP (on /run, a tmpfs) and look there.
+SNAP=/run/semwatch.snap
 big_check() { # n
 	local n=$1 sem tracked dropped nsrow
-	sem=$(($(rows /proc/sysvipc/sem) - 1)) tracked=$(field tracked) dropped=$(field dropped)
-	nsrow=$(awk '/^namespaces:/ { getline; getline; print $6; exit }' /proc/semwatch)
+	cat /proc/semwatch > "$SNAP"
+	sem=$(($(rows /proc/sysvipc/sem) - 1)) tracked=$(field tracked "$SNAP") dropped=$(field dropped "$SNAP")
+	nsrow=$(awk '/^namespaces:/ { getline; getline; print $6; exit }' "$SNAP")
 	echo "@M part=bigcheck n=$n sets=$(count) sysvipc_rows=$sem tracked=$tracked dropped=$dropped ns_sets=$nsrow"
 	{ [ "$tracked" = "$n" ] && [ "$sem" = "$n" ] && [ "$dropped" = 0 ] && [ "$nsrow" = "$n" ]; } ||
 		err "big n=$n: tracked=$tracked sysvipc=$sem dropped=$dropped ns_sets=$nsrow"
@@ -311,7 +316,8 @@ big_check() { # n
 # file is the header and the per-namespace and per-prefix summary only.
 big_none() { # n rep
 	procw "watch_prefix 0xffff"
-	[ "$2" = 1 ] && echo "@M part=bignone n=$1 watched_rows=$(watched_rows) bytes=$(wc -c < /proc/semwatch)"
+	[ "$2" = 1 ] && cat /proc/semwatch > "$SNAP" &&
+		echo "@M part=bignone n=$1 watched_rows=$(watched_rows "$SNAP") bytes=$(wc -c < "$SNAP")"
 	R big-read semwatch-none "$1" "$2" -- readfile /proc/semwatch
 	procw "watch_prefix 0x0d4d"
 }
@@ -323,7 +329,7 @@ big_reads() { # n rep
 	# Every set a row: watch prefix 0 with a 1-bit prefix (keys < 0x80000000).
 	procw "watch_prefix 0"; procw "prefix_bits 1"
 	R big-read semwatch-allrows "$n" "$rep" -- readfile /proc/semwatch
-	[ "$rep" = 1 ] && echo "@M part=bigrows n=$n rows=$(watched_rows)"
+	[ "$rep" = 1 ] && cat /proc/semwatch > "$SNAP" && echo "@M part=bigrows n=$n rows=$(watched_rows "$SNAP")"
 	procw "prefix_bits 16"; procw "watch_prefix 0x0d4d"
 	R big-read semwatch-report "$n" "$rep" -- run "${SEMWATCH[@]}" report
 	[ "$rep" = 1 ] && [ "$n" -le 100000 ] && R big-read lsipc "$n" "$rep" -- run "${LSIPC[@]}" -s
