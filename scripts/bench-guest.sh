@@ -81,13 +81,13 @@ reps() { seq 1 "$1"; }
 # The timed tools run from a tmpfs with their libraries, through the dynamic
 # loader: the root is 9p without a cache, so every exec and library load waits
 # on the host, and under -icount that wait runs at real time, i.e. host load.
-# STAGE (an empty directory of the host, made by bench.sh) holds the tmpfs, and
-# copies of the files the tools read per set are bound over the originals.
-STAGE=${BENCH_STAGE:-$(dirname "$SW")/stage}
+# The guest's /tmp is a tmpfs (scripts/vm.sh); copies of the files the tools read
+# per set are bound over the originals.
+STAGE=/tmp/swstage
 export LC_ALL=C	# no locale files to read either
 stage() {
 	local f l
-	mount -t tmpfs -o size=256m swstage "$STAGE" || return 1
+	mkdir -p "$STAGE" || return 1
 	for f in "$CLI" /usr/bin/lsipc /usr/bin/ipcs /usr/sbin/dmsetup; do
 		cp "$f" "$STAGE/" || return 1
 		for l in $(ldd "$f" | awk '$3 ~ /^\// { print $3 }'); do cp -n "$l" "$STAGE/" || return 1; done
@@ -99,7 +99,7 @@ stage() {
 	done
 }
 unstage() {
-	umount /etc/passwd /etc/group /etc/nsswitch.conf "$STAGE" 2> /dev/null
+	umount /etc/passwd /etc/group /etc/nsswitch.conf 2> /dev/null
 }
 if stage; then
 	LD=("$STAGE/ld.so" --inhibit-cache --library-path "$STAGE")
@@ -107,7 +107,7 @@ if stage; then
 	IPCS=("${LD[@]}" "$STAGE/ipcs") DMSETUP=("${LD[@]}" "$STAGE/dmsetup")
 	echo "@M part=stage tmpfs=yes files=$(find "$STAGE" -type f | wc -l)"
 else
-	err "could not stage the tools on a tmpfs in $STAGE: they run over 9p"
+	err "could not stage the tools in $STAGE: they run over 9p"
 	SEMWATCH=("$CLI") LSIPC=(lsipc) IPCS=(ipcs) DMSETUP=(dmsetup)
 fi
 
@@ -301,8 +301,8 @@ part_exit() {
 # ---- 6: beyond the default limit (needs ipcmni_extend on the kernel command line)
 procw() { printf '%s' "$1" > /proc/semwatch || err "write '$1' to /proc/semwatch failed"; }
 # At 1,000,000 sets every open of /proc/semwatch costs seconds: the checks read
-# it once into SNAP (on /run, a tmpfs) and look there.
-SNAP=/run/semwatch.snap
+# it once into SNAP (on the /tmp tmpfs) and look there.
+SNAP=/tmp/semwatch.snap
 big_check() { # n
 	local n=$1 sem tracked dropped nsrow
 	cat /proc/semwatch > "$SNAP"
