@@ -40,6 +40,7 @@ for k in $KERNELS; do
 done
 make cli > "$LOGS/cli-build.log" 2>&1 || { tail -n 20 "$LOGS/cli-build.log"; fail "CLI build failed"; }
 [ -x userspace/semwatch ] || fail "userspace/semwatch was not built"
+mkdir -p build/bench
 SW=$REPO/build/bench/swbench
 gcc -O2 -Wall -Wextra -Werror -o "$SW" bench/swbench.c || fail "bench/swbench.c does not build"
 
