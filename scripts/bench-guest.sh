@@ -19,7 +19,8 @@
 #   BENCH_CHURN_N (50000: each loop at least 0.2 s of guest time, so that timer
 #   ticks average out) BENCH_COUNTS ("1000 10000 32000")
 #   BENCH_TAX_REPS (3) BENCH_MEM_REPS (2: slab deltas do not depend on the clock)
-#   BENCH_IPCS_MAX (1000: ipcs -s is superlinear, timed up to this count only)
+#   BENCH_IPCS_MAX (32000: ipcs -s is timed up to this count; it looked
+#   superlinear only while it read /etc/passwd over 9p once per set)
 #   BENCH_MEM_N (32000) BENCH_BIG_COUNTS ("100000") BENCH_BIG_COOKIES (10000:
 #   cookies among the big counts, the rest IPC_PRIVATE) BENCH_BIG_REPS (3; 1 =
 #   BENCH_BIG_REPS_HUGE above 100000 sets)
@@ -34,7 +35,7 @@ GETPPID_N=${BENCH_GETPPID_N:-1000000}
 ZERO_N=${BENCH_ZERO_N:-200000}
 CHURN_N=${BENCH_CHURN_N:-50000}
 COUNTS=${BENCH_COUNTS:-1000 10000 32000}
-IPCS_MAX=${BENCH_IPCS_MAX:-1000}
+IPCS_MAX=${BENCH_IPCS_MAX:-32000}
 TAX_REPS=${BENCH_TAX_REPS:-3}
 MEM_REPS=${BENCH_MEM_REPS:-2}
 MEM_N=${BENCH_MEM_N:-32000}
@@ -63,7 +64,7 @@ load() {
 R() {
 	local part=$1 c=$2 n=$3 rep=$4 out
 	shift 5
-	if out=$("$SW" "$@"); then
+	if out=$("${SWRUN[@]}" "$@"); then
 		echo "@R part=$part case=$c n=$n rep=$rep ns=$out"
 	else
 		err "$part $c n=$n rep=$rep: swbench $* failed"
@@ -78,37 +79,39 @@ field() { sed -n "s/^$1: //p" "${2:-/proc/semwatch}"; }
 settle() { sleep 1; }
 reps() { seq 1 "$1"; }
 
-# The timed tools run from a tmpfs with their libraries, through the dynamic
-# loader: the root is 9p without a cache, so every exec and library load waits
-# on the host, and under -icount that wait runs at real time, i.e. host load.
-# The guest's /tmp is a tmpfs (scripts/vm.sh); copies of the files the tools read
-# per set are bound over the originals.
-STAGE=/tmp/swstage
+# Every timed run happens in a chroot on a tmpfs (the guest's /tmp, scripts/vm.sh)
+# holding swbench, the tools, their libraries and the files they read per set
+# (/etc/passwd for each set's owner), with /proc, /sys, /dev and /run bound in:
+# the root is 9p without a cache, so every exec, library load and path lookup
+# there waits on the host, and under -icount that wait runs at the host's pace.
+ROOT=/tmp/swroot
 export LC_ALL=C	# no locale files to read either
 stage() {
-	local f l
-	mkdir -p "$STAGE" || return 1
-	for f in "$CLI" /usr/bin/lsipc /usr/bin/ipcs /usr/sbin/dmsetup; do
-		cp "$f" "$STAGE/" || return 1
-		for l in $(ldd "$f" | awk '$3 ~ /^\// { print $3 }'); do cp -n "$l" "$STAGE/" || return 1; done
+	local f l d
+	mkdir -p "$ROOT/bin" "$ROOT/etc" || return 1
+	for f in "$SW" "$CLI" /usr/bin/lsipc /usr/bin/ipcs /usr/sbin/dmsetup; do
+		cp "$f" "$ROOT/bin/" || return 1
+		# "lib => /path (addr)" and the loader's "/path (addr)"
+		for l in $(ldd "$f" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+			mkdir -p "$ROOT${l%/*}" && cp -n "$l" "$ROOT$l" || return 1
+		done
 	done
-	cp /lib64/ld-linux-x86-64.so.2 "$STAGE/ld.so" || return 1
-	# ipcs and lsipc look up each set's owner: /etc/passwd once per set.
-	for f in /etc/passwd /etc/group /etc/nsswitch.conf; do
-		cp "$f" "$STAGE/etc.${f##*/}" && mount --bind "$STAGE/etc.${f##*/}" "$f" || return 1
+	cp /etc/passwd /etc/group /etc/nsswitch.conf "$ROOT/etc/" || return 1
+	for d in proc sys dev run; do
+		mkdir -p "$ROOT/$d" && mount --rbind "/$d" "$ROOT/$d" || return 1
 	done
 }
 unstage() {
-	umount /etc/passwd /etc/group /etc/nsswitch.conf 2> /dev/null
+	local d
+	for d in proc sys dev run; do umount -l "$ROOT/$d" 2> /dev/null; done
 }
 if stage; then
-	LD=("$STAGE/ld.so" --inhibit-cache --library-path "$STAGE")
-	SEMWATCH=("${LD[@]}" "$STAGE/${CLI##*/}") LSIPC=("${LD[@]}" "$STAGE/lsipc")
-	IPCS=("${LD[@]}" "$STAGE/ipcs") DMSETUP=("${LD[@]}" "$STAGE/dmsetup")
-	echo "@M part=stage tmpfs=yes files=$(find "$STAGE" -type f | wc -l)"
+	SWRUN=(chroot "$ROOT" /bin/swbench)
+	SEMWATCH=("/bin/${CLI##*/}") LSIPC=(/bin/lsipc) IPCS=(/bin/ipcs) DMSETUP=(/bin/dmsetup)
+	echo "@M part=stage chroot=yes files=$(find "$ROOT/bin" "$ROOT/lib"* "$ROOT/usr" -type f 2> /dev/null | wc -l)"
 else
-	err "could not stage the tools in $STAGE: they run over 9p"
-	SEMWATCH=("$CLI") LSIPC=(lsipc) IPCS=(ipcs) DMSETUP=(dmsetup)
+	err "could not stage the tools in $ROOT: they run over 9p"
+	SWRUN=("$SW") SEMWATCH=("$CLI") LSIPC=(lsipc) IPCS=(ipcs) DMSETUP=(dmsetup)
 fi
 
 case " $PARTS " in
@@ -195,7 +198,7 @@ part_read() {
 		{ [ "$tracked" = "$n" ] && [ "$watched" = "$n" ] && [ "$sem" = "$n" ]; } ||
 			err "read n=$n: tracked=$tracked watched=$watched sysvipc=$sem"
 		# Warm-up: the tools' binaries and libraries into the page cache.
-		"$SW" run "${SEMWATCH[@]}" report > /dev/null; "$SW" run "${LSIPC[@]}" -s > /dev/null
+		"${SWRUN[@]}" run "${SEMWATCH[@]}" report > /dev/null; "${SWRUN[@]}" run "${LSIPC[@]}" -s > /dev/null
 		for rep in $(reps "$REPS"); do
 			R read-proc semwatch "$n" "$rep" -- readfile /proc/semwatch
 			R read-proc sysvipc "$n" "$rep" -- readfile /proc/sysvipc/sem
