@@ -29,12 +29,13 @@ the run ended $(of end-date) and took $(of seconds) s of wall time (logs: $LOGS_
 - Guests: $(of qemu-version), \`$(of qemu-cmd) -icount shift=0\` (scripts/vm.sh -I): TCG
   emulation, and guest time counts instructions (1 ns = 1 instruction), so a ratio of
   two guest times does not move with the host's load. Time the guest spends idle (a
-  \`sleep\`, a wait for I/O) still passes at the host's pace: the timed tools therefore
-  run from a tmpfs with their libraries, through the dynamic loader
-  (\`ld.so --inhibit-cache --library-path\`), and with \`LC_ALL=C\`, so that no timed run
-  reads the 9p root. 6.1 hangs under \`-icount\` bringing up its second CPU, so it boots
-  with \`maxcpus=1\` (*1 CPU* below); a kernel that boots under neither is timed by the
-  wall clock, marked *wall* wherever its figures appear.
+  \`sleep\`, a wait for I/O) still passes at the host's pace: every timed run therefore
+  happens in a chroot on the guest's tmpfs holding swbench, the tools, their libraries
+  and /etc/passwd, group and nsswitch.conf (/proc, /sys, /dev, /run bound in), with
+  \`LC_ALL=C\`, so that no timed run touches the uncached 9p root. 6.1 hangs under
+  \`-icount\` bringing up its second CPU, so it boots with \`maxcpus=1\` (*1 CPU* below);
+  a kernel that boots under neither is timed by the wall clock, marked *wall* wherever
+  its figures appear.
 - Two boots per kernel: *main* (sections 1 to 5, 7, 8) and *big* (section 6, with
   \`ipcmni_extend\`). In a boot each case (no module, \`hook=kprobe\`,
   \`hook=tracepoint\`) is loaded once, after which every part does all its runs for
