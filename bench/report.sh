@@ -9,10 +9,10 @@ LOGS=$1 KERNELS=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 # of FILE: the file's first line, or "?" when the run did not write it
 of() { head -n 1 "$LOGS/$1" 2> /dev/null || echo '?'; }
-# sizes BOOT: the sizes one guest of that kind printed (@M part=sizes)
+# sizes GUEST: the sizes that guest printed (@M part=sizes)
 sizes() {
-	cat "$LOGS"/"$1"-*/output.log 2> /dev/null | tr -d '\r' |
-		sed -n 's/^@M part=sizes //p' | head -n 1 | sed 's/ /, /g'
+	tr -d '\r' < "$LOGS/$1/output.log" 2> /dev/null | sed -n 's/^@M part=sizes //p' |
+		head -n 1 | sed 's/ /, /g'
 }
 LOGS_SHOWN=$LOGS
 case $LOGS in "$HERE"/../*) LOGS_SHOWN=${LOGS#"$HERE"/../} ;; esac
@@ -41,15 +41,14 @@ the run ended $(of end-date) and took $(of seconds) s of wall time (logs: $LOGS_
   \`hook=tracepoint\`) is loaded once, after which every part does all its runs for
   it: repeated insmod/rmmod under \`-icount\` crashed 6.12 guests. Each figure is the
   median of a case's runs in one boot; a ratio divides two medians of the same boot;
-  *spread* is (max − min) ÷ median of a case's runs, the noise left.
-- Sizes, main boot: $(sizes main).
-- Sizes, big boot: $(sizes big).
-- Guests (clock, wall seconds):
+  *spread* is (max − min) ÷ median of a case's runs, the noise left. The kernels'
+  boots run side by side (scripts/bench.sh): that changes wall time, not guest time.
+- Guests (clock, wall seconds, sizes):
 EOF
 for k in $KERNELS; do
 	for b in main big; do
 		[ -d "$LOGS/$b-$k" ] || continue
-		printf '  %s-%s: %s, %s s;\n' "$b" "$k" "$(of "$b-$k/clock")" "$(of "$b-$k/seconds")"
+		printf '  %s-%s: %s, %s s; %s.\n' "$b" "$k" "$(of "$b-$k/clock")" "$(of "$b-$k/seconds")" "$(sizes "$b-$k")"
 	done
 done
 echo
