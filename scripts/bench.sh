@@ -1,26 +1,21 @@
 #!/bin/bash
 # `make bench`: the same set-up as `make check` (scripts/setup.sh, the module for
-# every pinned kernel, the CLI), then benchmarks in QEMU guests, then
-# bench/results.md (build/bench/report, from bench/report*.c). Not part of
-# `make check`.
-#   1. one boot per kernel: syscall tax + creation path (tax), memory (mem), read
-#      cost versus set count (read), reaping (reap);
-#   2. one boot per kernel with `ipcmni_extend` on the kernel command line (big):
-#      the last kernel of scripts/kernels.sh first, with 100,000 sets and then
-#      1,000,000 sets if the time budget leaves room; the others with 100,000 sets
-#      while the budget leaves room;
-#   3. one -icount boot per kernel for the command against lsipc and dmsetup (cli),
-#      one more for the process-exit tax (exit: section 8, bench/exit.awk).
-# Environment: SEMWATCH_KERNELS (default scripts/kernels.sh), BENCH_PARTS (default
-# "tax mem read reap"), BENCH_BIG (1; 0 skips the ipcmni_extend boots),
-# BENCH_BUDGET (s, default 1740: the 1M-set run is skipped when less than
-# BENCH_HUGE_NEED (s, 360) remains before it, another kernel's ipcmni_extend boot
-# when less than BENCH_BIG_NEED (s, 150) remains), BENCH_CLI (1; 0 skips the
-# -icount guests of the command against lsipc and dmsetup), BENCH_EXIT (1; 0 skips
-# the -icount guests of the process-exit tax), BENCH_ONLY=exit (only those guests;
-# their section 8 replaces the one in BENCH_OUT, the rest of it is kept),
-# BENCH_OUT (default bench/results.md), and the BENCH_* sizes of
-# scripts/bench-guest.sh.
+# each generic kernel of scripts/kernels.sh, the CLI), then benchmarks in QEMU
+# guests timed by instructions (-icount shift=0), then bench/results.md
+# (bench/report.sh). Not part of `make check`. Per kernel:
+#   1. a main boot: syscall tax and creation path (tax), memory (mem), read cost
+#      versus set count (read), reaping (reap), the command against lsipc and
+#      dmsetup (cli), the process-exit tax (exit);
+#   2. then a big boot with `ipcmni_extend` on the kernel command line: 100,000
+#      sets, and on the last kernel 1,000,000 sets as well.
+# The kernels' boots run side by side (BENCH_JOBS at once, default nproc).
+# Environment: SEMWATCH_KERNELS (default: scripts/kernels.sh -f generic),
+# BENCH_PARTS (main boot, default "tax mem read reap cli exit"), BENCH_BIG (1; 0
+# skips the big boots), BENCH_BIG_COUNTS (the big boots' set counts, for every
+# kernel), BENCH_JOBS, BENCH_OUT (default bench/results.md), and the BENCH_*
+# sizes of scripts/bench-guest.sh.
+# The logs, with a copy of the report, stay in build/logs/bench-TIME
+# (scripts/bench-compare.sh compares two runs).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO" || exit 1
@@ -28,21 +23,17 @@ START=$(date +%s)
 LOGS=$REPO/build/logs/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$LOGS"
 ln -sfn "$LOGS" "$REPO/build/logs/bench-latest"
-PARTS=${BENCH_PARTS:-tax mem read reap}
-BUDGET=${BENCH_BUDGET:-1740}
-HUGE_NEED=${BENCH_HUGE_NEED:-360}
-BIG_NEED=${BENCH_BIG_NEED:-150}
+PARTS=${BENCH_PARTS:-tax mem read reap cli exit}
 OUT=${BENCH_OUT:-$REPO/bench/results.md}
-ONLY=${BENCH_ONLY:-}
 step() { echo; echo "=== $* ($(($(date +%s) - START))s)"; }
 fail() { echo "bench: $*" >&2; exit 1; }
-case $ONLY in '' | exit) ;; *) fail "BENCH_ONLY=$ONLY: only 'exit' can run alone" ;; esac
 
 step "set-up"
 scripts/setup.sh > "$LOGS/setup.log" 2>&1 || { tail -n 20 "$LOGS/setup.log"; fail "set-up failed"; }
-KERNELS=${SEMWATCH_KERNELS:-$(scripts/kernels.sh)}
+KERNELS=$(echo "${SEMWATCH_KERNELS:-$(scripts/kernels.sh -f generic)}" | xargs)
+read -ra KS <<< "$KERNELS"
 
-step "build: module for $(echo $KERNELS), CLI, bench programs"
+step "build: module for $KERNELS, CLI, bench/swbench.c"
 for k in $KERNELS; do
 	scripts/build-module.sh "$k" > "$LOGS/build-$k.log" 2>&1 ||
 		{ tail -n 20 "$LOGS/build-$k.log"; fail "$k: module build failed"; }
@@ -52,28 +43,25 @@ make cli > "$LOGS/cli-build.log" 2>&1 || { tail -n 20 "$LOGS/cli-build.log"; fai
 mkdir -p build/bench
 SW=$REPO/build/bench/swbench
 gcc -O2 -Wall -Wextra -Werror -o "$SW" bench/swbench.c || fail "bench/swbench.c does not build"
-# Built now so that a report that does not compile fails before the guests run.
-REPORT=$REPO/build/bench/report
-make --no-print-directory bench-report > "$LOGS/report-build.log" 2>&1 ||
-	{ tail -n 20 "$LOGS/report-build.log"; fail "bench/report*.c do not build"; }
 
 # The BENCH_* size variables travel into the guest on the command line.
-ENVS=$(env | grep -E '^BENCH_(REPS|TAX_REPS|GETPPID_N|ZERO_N|CHURN_N|COUNTS|IPCS_[A-Z_]+|MEM_N|MEM_REPS|BIG_COOKIES|BIG_REPS|BIG_REPS_HUGE|CLI_N|CLI_REPS|EXIT_N|EXIT_REPS|EXIT_ALIVE)=' |
+ENVS=$(env | grep -E '^BENCH_(REPS|TAX_REPS|GETPPID_N|ZERO_N|CHURN_N|COUNTS|IPCS_MAX|MEM_N|MEM_REPS|BIG_COOKIES|BIG_REPS|BIG_REPS_HUGE|CLI_N|CLI_REPS|EXIT_N|EXIT_REPS|EXIT_ALIVE)=' |
 	while IFS='=' read -r name value; do printf '%s=%q ' "$name" "$value"; done)
 
-# guest NAME KVER TIMEOUT EXTRA-VM-ARGS... -- GUEST-ARGS
+# guest NAME KVER EXTRA-VM-ARGS... -- GUEST-ARGS: one boot, logs in LOGS/NAME
 guest() {
-	local name=$1 k=$2 t=$3 t0 rc
-	shift 3
+	local name=$1 k=$2 t0 rc
+	shift 2
 	local vmargs=()
 	while [ "$1" != -- ]; do vmargs+=("$1"); shift; done
 	shift
 	t0=$(date +%s)
 	local cmd="${ENVS}${GENV:-}scripts/bench-guest.sh $REPO/build/$k/semwatch.ko $SW $*"
-	echo "bench: $name: $(date -u +%H:%M:%S) scripts/vm.sh -k $k -t $t ${vmargs[*]} -- \"$cmd\""
-	echo "$name scripts/vm.sh -k $k -t $t ${vmargs[*]} -- \"$cmd\"" >> "$LOGS/commands"
+	echo "bench: $name: $(date -u +%H:%M:%S) scripts/vm.sh -k $k ${vmargs[*]} -- \"$cmd\""
+	echo "$name scripts/vm.sh -k $k ${vmargs[*]} -- \"$cmd\"" >> "$LOGS/commands"
+	rm -rf "${LOGS:?}/$name"
 	mkdir -p "$LOGS/$name"
-	scripts/vm.sh -k "$k" -t "$t" -L "$LOGS/$name" "${vmargs[@]}" -- "$cmd" > /dev/null
+	scripts/vm.sh -k "$k" -L "$LOGS/$name" "${vmargs[@]}" -- "$cmd" > /dev/null
 	rc=$?
 	echo "$(($(date +%s) - t0))" > "$LOGS/$name/seconds"
 	echo "bench: $name: guest exit $rc after $(cat "$LOGS/$name/seconds")s"
@@ -81,103 +69,70 @@ guest() {
 	return 0
 }
 
-# icount_guest NAME KVER PARTS: a guest timed by instructions (-icount shift=0).
-# 6.1 hangs under -icount bringing up the second CPU: one CPU, then wall-clock time
-# (marked in the table) if even that does not boot. NAME/clock says which; the next
-# guest of the kernel starts from there.
-declare -A CLOCK=()
+# icount_guest NAME KVER KARGS PARTS: a boot timed by instructions. 6.1 hangs under
+# -icount bringing up its second CPU: then one CPU, then the wall clock if even
+# that does not boot. NAME/clock says which; the kernel's next boot, also in a
+# later run (build/bench/clock-KVER), starts there instead of waiting for a hang.
 icount_guest() {
-	local name=$1 k=$2 parts=$3 clock start=${CLOCK[$2]:-icount}
+	local name=$1 k=$2 kargs=$3 parts=$4 clock start
+	start=$(cat "build/bench/clock-$k" 2> /dev/null || echo icount)
 	for clock in icount icount-1cpu wall; do
 		[ -z "$start" ] || [ "$clock" = "$start" ] || continue
 		start=
 		case $clock in
-		icount) guest "$name" "$k" 1200 -I -b 120 -- "'$parts'" ;;
-		icount-1cpu) guest "$name" "$k" 1200 -I -A maxcpus=1 -b 120 -- "'$parts'" ;;
-		wall) guest "$name" "$k" 1200 -- "'$parts'" ;;
+		icount) guest "$name" "$k" -t 2400 -I -b 90 ${kargs:+-A "$kargs"} -- "'$parts'" ;;
+		icount-1cpu) guest "$name" "$k" -t 2400 -I -b 90 -A "maxcpus=1${kargs:+ $kargs}" -- "'$parts'" ;;
+		wall) guest "$name" "$k" -t 2400 ${kargs:+-A "$kargs"} -- "'$parts'" ;;
 		esac
 		grep -qa '^@I done' "$LOGS/$name/output.log" && break
+		# A boot that hung before the command: try the next clock. One that
+		# started and then failed would fail again: keep its logs.
+		grep -qa '^@I kernel' "$LOGS/$name/output.log" && break
 	done
-	CLOCK[$k]=$clock
 	echo "$clock" > "$LOGS/$name/clock"
+	# Not the wall clock: a boot too slow on a busy host once should not stick.
+	[ "$clock" = wall ] || echo "$clock" > "build/bench/clock-$k"
 }
 
-uptime > "$LOGS/load-start"
-git rev-parse --short HEAD > "$LOGS/commit" 2>/dev/null || true
+uptime | sed 's/.*load average: //' > "$LOGS/load-start"
+echo "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1) × $(nproc)" > "$LOGS/host"
+qemu-system-x86_64 --version | head -n 1 > "$LOGS/qemu-version"
+{ git rev-parse --short HEAD && git diff --quiet HEAD || echo ' plus uncommitted changes'; } 2> /dev/null |
+	tr -d '\n' > "$LOGS/commit"
 # The QEMU command line as scripts/vm.sh runs it, for the report.
 grep -m 1 -o 'qemu-system-x86_64 -accel.*-m [0-9A-Z]*' scripts/vm.sh > "$LOGS/qemu-cmd" || true
-for k in $KERNELS; do
-	[ -z "$ONLY" ] || break
+# chain KVER BIG-COUNTS: a kernel's boots one after the other, so that its clock
+# carries over (its main boot, then its big boot unless BIG-COUNTS is empty).
+chain() {
+	local k=$1 counts=$2
 	step "kernel $k: $PARTS"
-	guest "main-$k" "$k" 1500 -- "'$PARTS'"
+	icount_guest "main-$k" "$k" "" "$PARTS"
+	[ -n "$counts" ] || return 0
+	step "kernel $k: ipcmni_extend, $counts sets"
+	GENV="BENCH_BIG_COUNTS='$counts' " icount_guest "big-$k" "$k" ipcmni_extend big
+}
+# Guest time counts instructions, so guests running side by side do not change
+# each other's figures: up to JOBS kernels' chains run at once. 1,000,000 sets on
+# the last kernel only (the slowest boot of all).
+JOBS=${BENCH_JOBS:-$(nproc)}
+last=$((${#KS[@]} - 1))
+for ((i = last; i >= 0; i--)); do	# the longest chain (the last kernel's) first
+	counts=${BENCH_BIG_COUNTS:-100000}
+	[ -n "${BENCH_BIG_COUNTS:-}" ] || [ "$i" != "$last" ] || counts="100000 1000000"
+	[ "${BENCH_BIG:-1}" = 1 ] || counts=
+	[ "$(jobs -rp | wc -l)" -lt "$JOBS" ] || wait -n
+	chain "${KS[i]}" "$counts" &
+	sleep 2	# apart, so that their first lines do not interleave
 done
-# The ipcmni_extend boots: the last kernel first (100,000 sets, then 1,000,000 if
-# the budget allows), then the others (100,000) while the budget allows.
-if [ "${BENCH_BIG:-1}" = 1 ] && [ -z "$ONLY" ]; then
-	order=$(echo $KERNELS | tr ' ' '\n' | tac)
-	first=1
-	for k in $order; do
-		left=$((BUDGET - ($(date +%s) - START)))
-		counts=${BENCH_BIG_COUNTS:-100000}
-		if [ $first = 1 ] && [ -z "${BENCH_BIG_COUNTS:-}" ]; then
-			if [ "$left" -ge "$HUGE_NEED" ]; then
-				counts="100000 1000000"
-			else
-				echo "bench: ${left}s left of the ${BUDGET}s budget: 1,000,000 sets skipped"
-				echo "1,000,000 sets: ${left} s were left of the ${BUDGET} s budget, ${HUGE_NEED} s needed" >> "$LOGS/big-skipped"
-			fi
-		elif [ $first = 0 ] && [ "$left" -lt "$BIG_NEED" ]; then
-			echo "bench: ${left}s left of the ${BUDGET}s budget: $k ipcmni_extend boot skipped"
-			echo "$k: ${left} s were left of the ${BUDGET} s budget, ${BIG_NEED} s needed" >> "$LOGS/big-skipped"
-			continue
-		fi
-		first=0
-		step "kernel $k: ipcmni_extend, $counts sets"
-		GENV="BENCH_BIG_COUNTS='$counts' " guest "big-$k" "$k" 1500 -A ipcmni_extend -- big
-	done
-fi
-if [ "${BENCH_CLI:-1}" = 1 ] && [ -z "$ONLY" ]; then
-	for k in $KERNELS; do
-		step "kernel $k: the command against lsipc and dmsetup"
-		icount_guest "cli-$k" "$k" cli
-	done
-fi
-if [ "${BENCH_EXIT:-1}" = 1 ] || [ "$ONLY" = exit ]; then
-	for k in $KERNELS; do
-		step "kernel $k: the process-exit tax"
-		icount_guest "exit-$k" "$k" exit
-	done
-fi
-uptime > "$LOGS/load-end"
+wait
+uptime | sed 's/.*load average: //' > "$LOGS/load-end"
 END=$(date +%s)
 echo "$((END - START))" > "$LOGS/seconds"
+date -u '+%Y-%m-%d %H:%M UTC' > "$LOGS/end-date"
 
 step "report"
-CLI_LOGS=() EXIT_LOGS=()
-for k in $KERNELS; do
-	[ -e "$LOGS/cli-$k/output.log" ] && CLI_LOGS+=("$LOGS/cli-$k/output.log")
-	[ -e "$LOGS/exit-$k/output.log" ] && EXIT_LOGS+=("$LOGS/exit-$k/output.log")
-done
-# exit_section ALONE: section 8 (ALONE: "COMMIT DATE" when the part ran alone)
-exit_section() { awk -v kernels="$KERNELS" -v alone="$1" -f bench/exit.awk "${EXIT_LOGS[@]}" /dev/null; }
-write_report() {
-	if [ -n "$ONLY" ]; then
-		# Everything of OUT but its section 8, then the new section 8.
-		if [ -e "$OUT" ]; then awk '/^## / { skip = /^## 8\. / } !skip' "$OUT" || return; fi
-		exit_section "$(cat "$LOGS/commit" 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null ||
-			echo ' plus uncommitted changes'), $(date -u '+%Y-%m-%d %H:%M')"
-	else
-		"$REPORT" "$LOGS" "$KERNELS" &&
-			awk -v kernels="$KERNELS" -f bench/cli.awk "${CLI_LOGS[@]}" /dev/null &&
-			exit_section ''
-	fi
-}
-if write_report > "$OUT.tmp"; then
-	mv "$OUT.tmp" "$OUT"
-else
-	rm -f "$OUT.tmp"
-	fail "the report failed (logs: $LOGS)"
-fi
+bench/report.sh "$LOGS" "$KERNELS" > "$LOGS/results.md" || fail "the report failed (logs: $LOGS)"
+cp "$LOGS/results.md" "$OUT"
 echo "bench: wrote ${OUT#"$REPO"/} in $((END - START))s (logs: $LOGS)"
 grep -qa '^@E' "$LOGS"/*/output.log && echo "bench: some measurements reported errors (see the report)"
 exit 0
