@@ -114,7 +114,10 @@ struct sw_cgroup *sw_cgroup_find_get(u64 id)
 	return cg;
 }
 
-/* No lock: an entry's id never changes, and the caller holds a reference. */
+/*
+ * No lock: an entry's id never changes. The caller holds a reference, or sw_lock and a
+ * record that holds one.
+ */
 u64 sw_cgroup_id(const struct sw_cgroup *cg)
 {
 	return cg->id;

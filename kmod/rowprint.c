@@ -47,6 +47,8 @@ static void sw_name_num(char *buf, size_t len, const char *prefix, unsigned int 
 	char digits[10];
 	size_t i = 0, n = 0;
 
+	if (!len)
+		return;
 	do {
 		digits[n++] = '0' + num % 10;
 		num /= 10;

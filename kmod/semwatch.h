@@ -75,8 +75,9 @@
  *    in any context) until the deferred work has read the path and dropped it.
  *  - A cgroup path entry's path never changes once the entry is hashed, so whoever
  *    holds a reference on the entry may read the path without sw_lock.
- *  - A view (one open) holds no reference on records: it copies them, translating
- *    the creator's PID under sw_lock, and holds a path entry only while it reads it.
+ *  - A view (one open) holds no reference on records: it sums them per prefix and
+ *    copies the rows it prints, translating the creator's PID under sw_lock, and
+ *    holds a path entry only while it reads it.
  */
 #ifndef SEMWATCH_H
 #define SEMWATCH_H

@@ -5,6 +5,8 @@
  * prefixes cost /proc/semwatch a pass over them, not a copy and a sort.
  */
 #include <linux/hash.h>
+#include <linux/once.h>
+#include <linux/siphash.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
@@ -23,12 +25,17 @@
  */
 #define SW_COPY_TRIES 4
 #define SW_ROWS_SLACK 32
-/* The prefix table is kept at most half full, so that a lookup probes a slot or two. */
+/*
+ * The prefix table is kept at most half full, and keyed: keys are chosen by whoever
+ * makes a set, and a probe chain is walked under sw_lock.
+ */
 #define SW_PREFIX_SLOTS_MIN 64
+static hsiphash_key_t sw_sums_key;
 
 /*
- * What the last /proc/semwatch open needed: the next one starts from there, so that
- * one pass over the records usually does. Only a first guess: any value is safe.
+ * What the last host-wide /proc/semwatch open needed: the next one starts from there,
+ * so that one pass over the records usually does. Only a first guess: any value is
+ * safe. A reader in one namespace starts from that namespace's count instead.
  */
 static unsigned int sw_view_rows_hint, sw_view_prefixes_hint;
 
@@ -37,7 +44,8 @@ struct sw_sums {
 	struct sw_prefix_row *slot;	/* a slot with sets == 0 is free */
 	u32 mask;			/* slots - 1 */
 	unsigned int used;
-	bool full;			/* a prefix found no room: visit again, bigger */
+	unsigned int unsummed;		/* records whose prefix found no room */
+	struct sw_prefix_row *last;	/* the last record's: runs of one prefix are common */
 };
 
 struct sw_copy {
@@ -71,14 +79,17 @@ static struct sw_prefix_row *sw_sums_slot(struct sw_sums *sums, u32 prefix)
 {
 	u32 i;
 
-	for (i = hash_32(prefix, 32) & sums->mask; sums->slot[i].sets; i = (i + 1) & sums->mask)
+	if (sums->last && sums->last->prefix == prefix)
+		return sums->last;
+	for (i = hsiphash_1u32(prefix, &sw_sums_key) & sums->mask; sums->slot[i].sets;
+	     i = (i + 1) & sums->mask)
 		if (sums->slot[i].prefix == prefix)
-			return &sums->slot[i];
+			return sums->last = &sums->slot[i];
 	if (2 * (sums->used + 1) > sums->mask + 1)
 		return NULL;
 	sums->used++;
 	sums->slot[i].prefix = prefix;
-	return &sums->slot[i];
+	return sums->last = &sums->slot[i];
 }
 
 static void sw_row_from_record(struct sw_row *row, const struct sw_record *r,
@@ -102,7 +113,7 @@ static void sw_row_from_record(struct sw_row *row, const struct sw_record *r,
 	row->died = r->died;
 }
 
-/* Runs under sw_lock (sw_records_visit). Stops the visit when the sums are full. */
+/* Runs under sw_lock (sw_records_visit). */
 static bool sw_copy_record(struct sw_record *r, void *arg)
 {
 	struct sw_copy *c = arg;
@@ -114,14 +125,13 @@ static bool sw_copy_record(struct sw_record *r, void *arg)
 	lockdep_assert_held(&sw_lock);
 	if (c->rd->only && (r->ns != c->rd->only || r->ns_inum != c->rd->only_inum))
 		return true;
-	p = sw_sums_slot(&c->sums, prefix);
-	if (!p) {
-		c->sums.full = true;
-		return false;
-	}
 	c->seen++;
 	state = sw_creator_state(r);
-	sw_prefix_add(p, r, state);
+	p = sw_sums_slot(&c->sums, prefix);
+	if (p)
+		sw_prefix_add(p, r, state);
+	else
+		c->sums.unsummed++;
 	if (!c->all_rows && prefix != v->watch_prefix)
 		return true;
 	if (c->wanted++ < v->cap_rows)
@@ -161,16 +171,25 @@ static void sw_view_sort(struct sw_view *v)
 		       &v->prefix_bits);
 }
 
-/* The table's used slots, moved to its front and sorted, become the prefix rows. */
+/*
+ * The table's used slots, moved to its front and sorted, become the prefix rows: in
+ * an array of their size, which the open keeps, unless there is no memory for one.
+ */
 static void sw_view_take_sums(struct sw_view *v, struct sw_sums *sums)
 {
+	struct sw_prefix_row *rows;
 	u32 i, n = 0;
 
 	for (i = 0; i <= sums->mask; i++)
 		if (sums->slot[i].sets)
 			sums->slot[n++] = sums->slot[i];
 	sort(sums->slot, n, sizeof(*sums->slot), sw_prefix_cmp, NULL);
-	v->prefixes = sums->slot;
+	rows = sw_view_alloc(max(n, 1U), sizeof(*rows));
+	if (rows) {
+		memcpy(rows, sums->slot, n * sizeof(*rows));
+		kvfree(sums->slot);
+	}
+	v->prefixes = rows ?: sums->slot;
 	v->n_prefixes = n;
 	sums->slot = NULL;
 }
@@ -202,20 +221,31 @@ static unsigned int sw_with_slack(unsigned int n)
 	return min_t(u64, (u64)n + max(SW_ROWS_SLACK, n / 8), INT_MAX);
 }
 
-/* An empty table with room for @n prefixes and a quarter more, at most half full. */
-static int sw_sums_alloc(struct sw_sums *sums, unsigned int n)
+/*
+ * An empty table with room for @n prefixes and a quarter more, at most half full;
+ * never more than the prefix width allows. The table in hand is reused if it is big
+ * enough, and kept if a bigger one cannot be had: its next visit says what it lacks.
+ */
+static int sw_sums_alloc(struct sw_sums *sums, unsigned int n, unsigned int bits)
 {
-	u64 want = 2 * ((u64)n + n / 4 + 1);
+	u64 most = bits >= 32 ? U32_MAX : 1ULL << bits;
+	u64 want = 2 * (min_t(u64, n, most) + n / 4 + 1);
 	u32 slots = roundup_pow_of_two(clamp_t(u64, want, SW_PREFIX_SLOTS_MIN, SZ_1G));
+	struct sw_prefix_row *slot = NULL;
 
-	kvfree(sums->slot);
-	sums->slot = sw_view_alloc(slots, sizeof(*sums->slot));
-	if (!sums->slot)
+	if (!sums->slot || slots > sums->mask + 1)
+		slot = sw_view_alloc(slots, sizeof(*slot));
+	if (slot) {
+		kvfree(sums->slot);
+		sums->slot = slot;
+		sums->mask = slots - 1;
+	} else if (!sums->slot) {
 		return -ENOMEM;
-	memset(sums->slot, 0, slots * sizeof(*sums->slot));
-	sums->mask = slots - 1;
+	}
+	memset(sums->slot, 0, (sums->mask + 1) * sizeof(*sums->slot));
 	sums->used = 0;
-	sums->full = false;
+	sums->unsummed = 0;
+	sums->last = NULL;
 	return 0;
 }
 
@@ -241,47 +271,47 @@ static int sw_view_rows_alloc(struct sw_view *v, unsigned int want)
 
 /*
  * One visit sums every record the reader may see into its prefix and copies the rows
- * the file prints. The hints make the first visit usually the only one; a table that
- * fills up is sized for every tracked record the next time, which cannot fill up but
- * for a burst of creations.
+ * the file prints. The hints make the first visit usually the only one. A visit whose
+ * table filled up counted the records left out: the next is sized for as many
+ * prefixes as the last one met, used or left out. After SW_COPY_TRIES, rows and
+ * sums missing are counted in `truncated`.
  */
 int sw_view_copy_records(struct sw_view *v, const struct sw_reader *rd, bool all_rows)
 {
 	struct sw_copy c = { .v = v, .rd = rd, .all_rows = all_rows };
 	unsigned int expected = sw_view_expected(v, rd), try;
-	unsigned int rows_want = all_rows ? expected : READ_ONCE(sw_view_rows_hint);
-	unsigned int sums_want = READ_ONCE(sw_view_prefixes_hint);
-	int err = 0;
+	bool guess = !all_rows && !rd->only;
+	unsigned int rows_want = guess ? READ_ONCE(sw_view_rows_hint) : expected;
+	unsigned int sums_want = rd->only ? expected : READ_ONCE(sw_view_prefixes_hint);
+	int err;
 
+	get_random_once(&sw_sums_key, sizeof(sw_sums_key));
 	for (try = 0; try < SW_COPY_TRIES; try++) {
 		err = sw_view_rows_alloc(v, rows_want);
 		if (!err)
-			err = sw_sums_alloc(&c.sums, sums_want);
+			err = sw_sums_alloc(&c.sums, sums_want, v->prefix_bits);
 		if (err)
-			break;
+			return err;	/* nothing in hand: the caller frees v->rows */
 		v->n_rows = 0;
 		v->tracked = rd->only ? 0 : sw_tracked_count();
 		c.seen = 0;
 		c.wanted = 0;
 		sw_records_visit(sw_copy_record, &c);
-		if (c.sums.full)
-			sums_want = max(sums_want, sw_tracked_count());
+		if (c.sums.unsummed)
+			sums_want = c.sums.used + c.sums.unsummed;
+		/* rows_want >= wanted with too few rows: a bigger copy could not be had */
 		else if (c.wanted <= v->cap_rows || rows_want >= c.wanted)
 			break;
 		rows_want = max(rows_want, c.wanted);
 	}
-	if (!err && c.sums.full)
-		err = -EAGAIN;
-	if (err) {
-		kvfree(c.sums.slot);
-		return err;
-	}
-	v->truncated = c.wanted - v->n_rows;
+	v->truncated = c.wanted - v->n_rows + c.sums.unsummed;
 	if (rd->only)
 		v->tracked = c.seen;
-	if (!all_rows)
-		WRITE_ONCE(sw_view_rows_hint, c.wanted);
-	WRITE_ONCE(sw_view_prefixes_hint, c.sums.used);
+	if (!rd->only) {
+		if (!all_rows)
+			WRITE_ONCE(sw_view_rows_hint, c.wanted);
+		WRITE_ONCE(sw_view_prefixes_hint, c.sums.used + c.sums.unsummed);
+	}
 	sw_view_take_sums(v, &c.sums);
 	sw_view_sort(v);
 	sw_view_find_watched(v);

@@ -169,9 +169,10 @@ TEST_F(prefix, prefix_bits_8)
 }
 
 /*
- * Width 32, in a fresh namespace: MANY prefixes, after a view that saw none (so
- * the next one starts with the smallest table, and has to sum again in a bigger
- * one). The watched prefix is one key: one row.
+ * Width 32 in the initial namespace: MANY new prefixes after a host-wide view that
+ * saw only the few sets already there, so the next view's first table of sums is too
+ * small and it sums again in a bigger one (a reader in a child namespace starts from
+ * its own count instead). Every prefix counts; the watched one is one key, one row.
  */
 TEST_F(prefix, many_prefixes_width_32)
 {
@@ -181,21 +182,20 @@ TEST_F(prefix, many_prefixes_width_32)
 	int n;
 
 	watched = sw_key(0x5e73, 7);
-	/* Settings are written from the initial namespace only. */
 	ASSERT_EQ(0, sw_cmd("prefix_bits 32"));
 	ASSERT_EQ(0, sw_cmdf("watch_prefix %#lx", watched));
-	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
 	ASSERT_EQ(0, sw_snap(&s));
-	EXPECT_EQ(0, sw_tab(&s, "prefixes")->nrows);
+	ksft_print_msg("prefix: %d prefixes before\n", sw_tab(&s, "prefixes")->nrows);
 	sw_free(&s);
 	for (int i = 0; i < MANY; i++)
 		ASSERT_LE(0, sw_track(&self->c, sw_mkset(sw_key(0x5e73, i), 1 + i % 3)));
 	n = sw_sysvipc(self->ipc, MAXSETS);
-	ASSERT_EQ(MANY, n);
+	ASSERT_LE(MANY, n);
 	ASSERT_EQ(0, sw_snap(&s));
-	check_prefixes(_metadata, &s, self->ipc, n, 32, 1);
+	EXPECT_EQ(0, sw_num(sw_hdr(&s, "truncated")));
+	check_prefixes(_metadata, &s, self->ipc, n, 32, sw_tab(&s, "namespaces")->nrows == 1);
 	p = sw_tab(&s, "prefixes");
-	EXPECT_EQ(MANY, p->nrows);
+	EXPECT_LE(MANY, p->nrows);
 	for (int i = 1; i < p->nrows; i++)
 		EXPECT_LT(sw_ncell(p, i - 1, "prefix"), sw_ncell(p, i, "prefix"));
 	w = sw_tab(&s, "watched");
