@@ -186,6 +186,7 @@ TEST_F(prefix, many_prefixes_width_32)
 	ASSERT_EQ(0, sw_cmdf("watch_prefix %#lx", watched));
 	ASSERT_EQ(0, sw_snap(&s));
 	ksft_print_msg("prefix: %d prefixes before\n", sw_tab(&s, "prefixes")->nrows);
+	fflush(stdout);	/* the harness _exit()s the test's child */
 	sw_free(&s);
 	for (int i = 0; i < MANY; i++)
 		ASSERT_LE(0, sw_track(&self->c, sw_mkset(sw_key(0x5e73, i), 1 + i % 3)));
