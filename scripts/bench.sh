@@ -93,7 +93,7 @@ icount_guest() {
 uptime | sed 's/.*load average: //' > "$LOGS/load-start"
 echo "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1) × $(nproc)" > "$LOGS/host"
 qemu-system-x86_64 --version | head -n 1 > "$LOGS/qemu-version"
-{ git rev-parse --short HEAD && git diff --quiet HEAD || echo ' plus uncommitted changes'; } 2> /dev/null |
+{ git rev-parse --short HEAD && git diff --quiet HEAD -- . ':!bench/results.md' || echo ' plus uncommitted changes'; } 2> /dev/null |
 	tr -d '\n' > "$LOGS/commit"
 # The QEMU command line as scripts/vm.sh runs it, for the report.
 grep -m 1 -o 'qemu-system-x86_64 -accel.*-m [0-9A-Z]*' scripts/vm.sh > "$LOGS/qemu-cmd" || true
