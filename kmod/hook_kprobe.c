@@ -30,12 +30,13 @@ static int sw_newary_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	/* The exclusion against freeary() that semwatch.h relies on. */
 	lockdep_assert_held_write(&current->nsproxy->ipc_ns->ids[SW_IPC_SEM_IDS].rwsem);
+	if (id >= 0) {
+		known = sw_semget_args(task_pt_regs(current), &a);
+		sw_track_current(id, known ? &a : NULL, SW_CREATED);
+	}
+	/* After the insert: the line it may queue counts this set (seen missing on RT). */
 	if (id >= 0 || id == -ENOSPC)
 		sw_pressure_created();
-	if (id < 0)
-		return 0;
-	known = sw_semget_args(task_pt_regs(current), &a);
-	sw_track_current(id, known ? &a : NULL, SW_CREATED);
 	return 0;
 }
 

@@ -41,20 +41,19 @@ static void sw_sys_exit(void *data, struct pt_regs *regs, long ret)
 	/* ENOSPC: the table may be full (pressure.c). */
 	if ((ret < 0 && ret != -ENOSPC) || !sw_semget_args(regs, &a))
 		return;
-	if (ret < 0 || a.key == IPC_PRIVATE || (a.flags & IPC_CREAT))
-		sw_pressure_created();
-	if (ret < 0)
-		return;
 	/* Only these prove that this very call created the set. */
-	if (a.key == IPC_PRIVATE || ((a.flags & IPC_CREAT) && (a.flags & IPC_EXCL)))
+	if (ret >= 0 && (a.key == IPC_PRIVATE || ((a.flags & IPC_CREAT) && (a.flags & IPC_EXCL))))
 		sw_track_current(ret, &a, SW_CREATED);
 	/*
 	 * Without IPC_EXCL the call may have opened a set that another task created, and
 	 * that task's sys_exit may come later: nothing here tells which. The set is listed
 	 * with its creator unknown rather than with a creator that may be wrong.
 	 */
-	else if (a.flags & IPC_CREAT)
+	else if (ret >= 0 && (a.flags & IPC_CREAT))
 		sw_track_current(ret, NULL, SW_FOUND);
+	/* After the insert, as in hook_kprobe.c: the line counts this set. */
+	if (ret < 0 || a.key == IPC_PRIVATE || (a.flags & IPC_CREAT))
+		sw_pressure_created();
 }
 
 int sw_tracepoint_hook_prepare(void)
