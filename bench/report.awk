@@ -105,25 +105,27 @@ function cases(k, p, n, what, perunit,   c, i, base, m) {
 		       spr(k, p, c, n), perunit == "call" ? pct(div(m, base)) : f2(div(base, m))
 	}
 }
-function sec_tax(   i, k) {
-	print "\n## 1. Syscall tax on unrelated system calls\n\nA loop of N calls, per case; tax is the median over the no-module median (+0.00% = none; target for `hook=kprobe`: at most +1%)."
+# sec2(heading, columns, part1, label1, part2, label2, unit): a section of two
+# workloads of the main boot, a table per kernel (sections 1 and 2).
+function sec2(heading, columns, p1, l1, p2, l2, unit,   i, k, n) {
+	print heading
 	for (i = 1; i <= nk; i++) {
 		k = ks[i]; kheader(k, "main")
-		print "| workload | case | reps | median | ns per call | spread | tax |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-		n = substr(nl[k, "tax-getppid"], 2); cases(k, "tax-getppid", n, "getppid() ×" n, "call")
-		n = substr(nl[k, "tax-zero"], 2); cases(k, "tax-zero", n, "read(/dev/zero, 4 KiB) ×" n, "call")
+		print columns
+		n = substr(nl[k, p1], 2); cases(k, p1, n, l1 n, unit)
+		n = substr(nl[k, p2], 2); cases(k, p2, n, l2 n, unit)
 	}
 }
-function sec_churn(   i, k, n) {
-	print "\n## 2. Creation path: create and remove sets one by one\n\n`semget` + `semctl(IPC_RMID)` per set; *private* is `IPC_PRIVATE`, *cookie* is key `0x0d4d0000 + i` with `IPC_CREAT|IPC_EXCL|0600` as libdevmapper makes its udev cookies. Rate × no module: the no-module median over the case's (target ≥ 0.85 with either hook)."
-	for (i = 1; i <= nk; i++) {
-		k = ks[i]; kheader(k, "main")
-		print "| sets | case | reps | median | sets/s | spread | rate × no module |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-		n = substr(nl[k, "churn-private"], 2); cases(k, "churn-private", n, "private ×" n, "set")
-		n = substr(nl[k, "churn-cookie"], 2); cases(k, "churn-cookie", n, "cookie ×" n, "set")
-	}
+function sec_tax() {
+	sec2("\n## 1. Syscall tax on unrelated system calls\n\nA loop of N calls, per case; tax is the median over the no-module median (+0.00% = none; target for `hook=kprobe`: at most +1%).",
+	     "| workload | case | reps | median | ns per call | spread | tax |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+	     "tax-getppid", "getppid() ×", "tax-zero", "read(/dev/zero, 4 KiB) ×", "call")
 }
-# rows of one table: "what" per case of part p at every n, against case base
+function sec_churn() {
+	sec2("\n## 2. Creation path: create and remove sets one by one\n\n`semget` + `semctl(IPC_RMID)` per set; *private* is `IPC_PRIVATE`, *cookie* is key `0x0d4d0000 + i` with `IPC_CREAT|IPC_EXCL|0600` as libdevmapper makes its udev cookies. Rate × no module: the no-module median over the case's (target ≥ 0.85 with either hook).",
+	     "| sets | case | reps | median | sets/s | spread | rate × no module |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+	     "churn-private", "private ×", "churn-cookie", "cookie ×", "set")
+}
 function rowsof(k, p, list, base,   m, ni, nn, ci, cn, c, name, x) {
 	nn = split(substr(nl[k, p], 2), ns, " "); cn = split(list, cl, ",")
 	for (ni = 1; ni <= nn; ni++)
