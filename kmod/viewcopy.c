@@ -229,7 +229,7 @@ static unsigned int sw_with_slack(unsigned int n)
 static int sw_sums_alloc(struct sw_sums *sums, unsigned int n, unsigned int bits)
 {
 	u64 most = bits >= 32 ? U32_MAX : 1ULL << bits;
-	u64 want = 2 * (min_t(u64, n, most) + n / 4 + 1);
+	u64 want = min_t(u64, n + n / 4 + 1, most) * 2;
 	u32 slots = roundup_pow_of_two(clamp_t(u64, want, SW_PREFIX_SLOTS_MIN, SZ_1G));
 	struct sw_prefix_row *slot = NULL;
 
@@ -305,9 +305,9 @@ int sw_view_copy_records(struct sw_view *v, const struct sw_reader *rd, bool all
 		rows_want = max(rows_want, c.wanted);
 	}
 	v->truncated = c.wanted - v->n_rows + c.sums.unsummed;
-	if (rd->only)
+	if (rd->only) {
 		v->tracked = c.seen;
-	if (!rd->only) {
+	} else {
 		if (!all_rows)
 			WRITE_ONCE(sw_view_rows_hint, c.wanted);
 		WRITE_ONCE(sw_view_prefixes_hint, c.sums.used + c.sums.unsummed);
