@@ -29,14 +29,14 @@ all: module cli
 
 ifneq ($(KVER),)
 module:
-	@scripts/build-module.sh $(KVER) $(KDIR)
+	+@scripts/build-module.sh $(KVER) $(KDIR)
 else
 module: modules-all
 	@echo "make: no headers for the running kernel $$(uname -r); built the pinned kernels"
 endif
 
 modules-all:
-	@set -e; for k in $$(scripts/kernels.sh); do scripts/build-module.sh $$k; done
+	+@set -e; for k in $$(scripts/kernels.sh); do scripts/build-module.sh $$k; done
 
 # The CLI lives in userspace/ (its own Makefile); tolerate it not existing yet.
 cli:
