@@ -238,6 +238,8 @@ void sw_defer_stop(void);
 /* rowprint.c */
 size_t sw_escape_field(char *dst, const char *s);
 void sw_show_field(struct seq_file *m, const char *s);
+/* The longest name sw_exit_name() writes, "status:255", and its NUL. */
+#define SW_EXIT_NAME_LEN 11
 const char *sw_exit_name(u32 exit, char *buf, size_t len);
 
 /* events.c */
