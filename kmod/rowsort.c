@@ -42,12 +42,15 @@ static struct sw_rowkey sw_row_key(const struct sw_row *row, unsigned int prefix
 	};
 }
 
-/* One stable counting pass on byte B, from src to dst; count[] is B's histogram. */
+/* One stable counting pass on byte B, from src to dst, with count[] for scratch. */
 static void sw_key_pass(const struct sw_rowkey *src, struct sw_rowkey *dst, u32 n,
 			unsigned int b, u32 *count)
 {
 	u32 i, sum = 0, c;
 
+	memset(count, 0, 256 * sizeof(*count));
+	for (i = 0; i < n; i++)
+		count[sw_key_byte(&src[i], b)]++;
 	for (i = 0; i < 256; i++) {
 		c = count[i];
 		count[i] = sum;
@@ -79,32 +82,35 @@ static void sw_rows_permute(struct sw_row *rows, struct sw_rowkey *keys, u32 n)
 /* Process context. -ENOMEM leaves the rows as they were. */
 int sw_rows_sort(struct sw_row *rows, u32 n, unsigned int prefix_bits)
 {
-	struct sw_rowkey *keys, *a, *t;
-	u32 (*count)[256];
+	struct sw_rowkey *keys, *a, *t, or = {}, and = { .hi = ~0ULL, .lo = ~0ULL };
 	unsigned int b;
-	u32 i;
+	u32 *count, i;
 
 	if (n < 2)
 		return 0;
 	keys = sw_view_alloc((size_t)n * 2, sizeof(*keys));
-	count = sw_view_alloc(SW_KEY_BYTES, sizeof(*count));
+	count = sw_view_alloc(256, sizeof(*count));
 	if (!keys || !count) {
 		kvfree(keys);
 		kvfree(count);
 		return -ENOMEM;
 	}
-	memset(count, 0, SW_KEY_BYTES * sizeof(*count));
 	for (i = 0; i < n; i++) {
 		keys[i] = sw_row_key(&rows[i], prefix_bits, i);
-		for (b = 0; b < SW_KEY_BYTES; b++)
-			count[b][sw_key_byte(&keys[i], b)]++;
+		or.hi |= keys[i].hi;
+		or.lo |= keys[i].lo;
+		and.hi &= keys[i].hi;
+		and.lo &= keys[i].lo;
 	}
+	/* Bits that differ between keys: or ^ and. */
+	or.hi ^= and.hi;
+	or.lo ^= and.lo;
 	a = keys;
 	t = keys + n;
 	for (b = 0; b < SW_KEY_BYTES; b++) {
-		if (count[b][sw_key_byte(&a[0], b)] == n)
+		if (!sw_key_byte(&or, b))
 			continue;	/* every key has this byte */
-		sw_key_pass(a, t, n, b, count[b]);
+		sw_key_pass(a, t, n, b, count);
 		swap(a, t);
 	}
 	sw_rows_permute(rows, a, n);
