@@ -9,11 +9,13 @@
 #include <linux/signal.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 #include "semwatch.h"
 #include "view.h"
 
-/* The state column, padded: "%-7s " */
-static const char *const sw_state_cols[] = {
+/* The state column, padded: "%-7s ", SW_STATE_COL bytes each. */
+#define SW_STATE_COL 8
+static const char sw_state_cols[][SW_STATE_COL + 1] = {
 	[SW_UNKNOWN] = "unknown ",
 	[SW_ALIVE] = "alive   ",
 	[SW_DEAD] = "dead    ",
@@ -50,7 +52,11 @@ static char *sw_put_str(char *p, const char *s)
 	return p + n;
 }
 
-/* @num in decimal at @p, right-aligned in @width columns; returns the end. */
+/*
+ * @num in decimal at @p, right-aligned in @width columns; returns the end. Written in
+ * place, with no buffer on the stack: with INIT_STACK_ALL_ZERO, zeroing and copying one
+ * made a read of many rows an eighth slower.
+ */
 static char *sw_put_num(char *p, u64 num, unsigned int width)
 {
 	unsigned int len = 1;
@@ -262,7 +268,8 @@ static char *sw_put_row_fixed(char *p, const struct sw_view *v, const struct sw_
 	else
 		p = sw_put_col(p, row->pid, 8);
 	p = hidden ? sw_put_dash_col(p, 16) : sw_put_field_col(p, row->comm, 16);
-	p = sw_put_str(p, sw_state_cols[row->state]);
+	memcpy(p, sw_state_cols[row->state], SW_STATE_COL);
+	p += SW_STATE_COL;
 	p = sw_put_exit(p, v, row);
 	if (row->ctime)
 		p = sw_put_col(p, max_t(time64_t, v->now - row->ctime, 0), 7);
@@ -275,6 +282,9 @@ static char *sw_put_row_fixed(char *p, const struct sw_view *v, const struct sw_
 		p = sw_put_col(p, row->nsems, 5);
 	else
 		p = sw_put_mark(p, '?', 5);
+	/* The initial namespace maps every uid to itself: no extent to search. */
+	if (user_ns == &init_user_ns && uid_valid(row->uid))
+		return sw_put_col(p, __kuid_val(row->uid), 5);
 	return sw_put_col(p, from_kuid_munged(user_ns, row->uid), 5);
 }
 
