@@ -300,6 +300,9 @@ struct libscols_table *sw_table_sel(const char *name, const char *title,
 				    const struct sw_colsel *sel);
 int sw_cell(struct libscols_line *l, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int sw_cell_str(struct libscols_line *l, int col, const char *s);
+int sw_cell_digits(struct libscols_line *l, int col, const char *prefix,
+		   unsigned long long v, unsigned int base, int width);
 int sw_cell_num(struct libscols_line *l, int col, long long v, bool json);
 int sw_cell_bool(struct libscols_line *l, int col, bool v, bool json,
 		 const char *yes, const char *no);
