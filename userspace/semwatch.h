@@ -127,6 +127,9 @@ int sw_parse_prefix(const char *s, uint32_t *prefix);
 int sw_unescape(const char *in, char **out);
 int sw_unescape_to(const char *in, char *out);
 char *sw_escape(const char *in);
+char *sw_put_digits(char *p, unsigned long long v, unsigned int base,
+		    int width);
+char *sw_put_ll(char *p, long long v);
 bool sw_utf8_valid(const char *s);
 char *sw_utf8_fix(const char *in);
 int sw_read_file(const char *path, char **buf, size_t *len);
