@@ -27,8 +27,8 @@ static int digit_value(char c, int base)
  * generality was the largest single cost of parsing a table of many rows.
  * Overflow is the compiler's checked arithmetic, not a division per digit.
  */
-static int parse_digits(const char *s, int base, unsigned long long max,
-			unsigned long long *out)
+static inline int parse_digits(const char *s, int base,
+			       unsigned long long max, unsigned long long *out)
 {
 	unsigned long long v = 0;
 	unsigned int d;
@@ -67,8 +67,10 @@ int sw_parse_ull(const char *s, int base, unsigned long long max,
 
 	if (!s || digit_value(s[0], 16) < 0)
 		return -EINVAL;
-	if (base == 10 || base == 16)
-		return parse_digits(s, base, max, out);
+	if (base == 10)	/* a constant base: the compiler specialises each */
+		return parse_digits(s, 10, max, out);
+	if (base == 16)
+		return parse_digits(s, 16, max, out);
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno == ERANGE || v > max)
