@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <paths.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
@@ -61,6 +63,30 @@ enum sw_audit_sink sw_audit_open(void)
 	snprintf(ident, sizeof(ident), "semwatch[%d]", (int)getpid());
 	openlog(ident, LOG_NDELAY, LOG_AUTHPRIV);
 	return SW_AUDIT_SYSLOG;
+}
+
+/*
+ * The set's key=value line, as printed and audited: "key=0x%08x semid=%d
+ * ns=%llu creator_pid=%lld comm=%s state=%s cgroup=%s age_s=%lld", built
+ * by hand (thousands at once, printf() was most of reap's own time).
+ * malloc()ed; NULL when out of memory.
+ */
+char *sw_audit_line(const struct sw_audit_rec *r)
+{
+	char *line = malloc(strlen(r->comm) + strlen(r->state) +
+			    strlen(r->cgroup) + 160), *p = line;
+
+	if (!line)
+		return NULL;
+	p = sw_put_digits(stpcpy(p, "key=0x"), r->key, 16, 8);
+	p = sw_put_ll(stpcpy(p, " semid="), r->semid);
+	p = sw_put_digits(stpcpy(p, " ns="), r->ns, 10, 1);
+	p = sw_put_ll(stpcpy(p, " creator_pid="), r->pid);
+	p = stpcpy(stpcpy(p, " comm="), r->comm);
+	p = stpcpy(stpcpy(p, " state="), r->state);
+	p = stpcpy(stpcpy(p, " cgroup="), r->cgroup);
+	sw_put_ll(stpcpy(p, " age_s="), r->age_s);
+	return line;
 }
 
 void sw_audit_destroyed(enum sw_audit_sink sink, const struct sw_audit_rec *r,

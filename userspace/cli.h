@@ -71,6 +71,7 @@ struct sw_audit_rec {
 	const char *comm, *state, *cgroup;	/* escaped (sw_escape) */
 	bool forced;
 };
+char *sw_audit_line(const struct sw_audit_rec *r);
 enum sw_audit_sink sw_audit_open(void);
 void sw_audit_destroyed(enum sw_audit_sink sink, const struct sw_audit_rec *r,
 			const char *line);

@@ -4,8 +4,8 @@
  * array of objects under its name, keyed by the lowercased column names,
  * typed by the column (number, boolean, string); a cell without data is null.
  */
-#include <errno.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +15,42 @@
 
 #include "semwatch.h"
 
+/*
+ * An integer as json-c prints it ("%" PRId64), by hand: json-c's snprintf()
+ * per number was most of the cost of printing a document of many rows.
+ */
+static int int_to_json(struct json_object *o, struct printbuf *pb, int level,
+		       int flags)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	int64_t v = json_object_get_int64(o);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	(void)level;
+	(void)flags;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return printbuf_memappend(pb, p, (int)(buf + sizeof(buf) - p));
+}
+
 static struct json_object *number(const char *s)
 {
+	struct json_object *o;
 	char *end;
 	long long v;
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (!errno && *s && !*end)
-		return json_object_new_int64(v);
+	if (!errno && *s && !*end) {
+		o = json_object_new_int64(v);
+		if (o)
+			json_object_set_serializer(o, int_to_json, NULL, NULL);
+		return o;
+	}
 	return json_object_new_double(strtod(s, NULL));	/* "12.5" */
 }
 
@@ -44,11 +71,11 @@ static struct json_object *string(const char *s)
 	return o;
 }
 
-static struct json_object *value(struct libscols_column *c, const char *s)
+static struct json_object *value(int json_type, const char *s)
 {
 	if (!s)
 		return NULL;	/* json-c's null */
-	switch (scols_column_get_json_type(c)) {
+	switch (json_type) {
 	case SCOLS_JSON_NUMBER:
 		return number(s);
 	case SCOLS_JSON_BOOLEAN:
@@ -57,6 +84,17 @@ static struct json_object *value(struct libscols_column *c, const char *s)
 		return string(s);
 	}
 }
+
+/* More than any table of ours has (the sets table: 19). */
+#define SW_MAX_JSON_COLS 32
+
+/* A table's visible columns, looked up once: libsmartcols walks a list. */
+struct jcols {
+	size_t n, idx[SW_MAX_JSON_COLS];
+	int type[SW_MAX_JSON_COLS];
+	char key[SW_MAX_JSON_COLS][64];	/* lowercased; outlives the document */
+	unsigned int add_flags;	/* json_object_object_add_ex() */
+};
 
 static void lower(const char *in, char *out, size_t len)
 {
@@ -67,43 +105,68 @@ static void lower(const char *in, char *out, size_t len)
 	out[i] = '\0';
 }
 
-static int row(struct libscols_table *t, struct libscols_line *l,
+/*
+ * The keys are constant (they live in jc until the document is released)
+ * and, when no two columns share a name, new to each object: no copy and no
+ * lookup per cell. A repeated name keeps json-c's replacing add, as before.
+ */
+static int columns(struct libscols_table *t, struct jcols *jc)
+{
+	size_t i, j, n = scols_table_get_ncols(t);
+	bool unique = true;
+
+	jc->n = 0;
+	for (i = 0; i < n; i++) {
+		struct libscols_column *c = scols_table_get_column(t, i);
+
+		if (scols_column_get_flags(c) & SCOLS_FL_HIDDEN)
+			continue;
+		if (jc->n == SW_MAX_JSON_COLS)
+			return -E2BIG;
+		jc->idx[jc->n] = i;
+		jc->type[jc->n] = scols_column_get_json_type(c);
+		lower(scols_column_get_name(c), jc->key[jc->n], sizeof(jc->key[0]));
+		for (j = 0; j < jc->n; j++)
+			unique = unique && strcmp(jc->key[j], jc->key[jc->n]);
+		jc->n++;
+	}
+	jc->add_flags = JSON_C_OBJECT_ADD_CONSTANT_KEY |
+			(unique ? JSON_C_OBJECT_ADD_KEY_IS_NEW : 0);
+	return 0;
+}
+
+static int row(const struct jcols *jc, struct libscols_line *l,
 	       struct json_object *arr)
 {
 	struct json_object *o = json_object_new_object();
-	struct libscols_column *c;
-	size_t i, n = scols_table_get_ncols(t);
-	char key[64];
+	size_t i;
 
 	if (!o || json_object_array_add(arr, o)) {
 		json_object_put(o);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		c = scols_table_get_column(t, i);
-		if (scols_column_get_flags(c) & SCOLS_FL_HIDDEN)
-			continue;
-		lower(scols_column_get_name(c), key, sizeof(key));
-		if (json_object_object_add(o, key, value(c,
-		    scols_cell_get_data(scols_line_get_cell(l, i)))))
+	for (i = 0; i < jc->n; i++)
+		if (json_object_object_add_ex(o, jc->key[i], value(jc->type[i],
+		    scols_cell_get_data(scols_line_get_cell(l, jc->idx[i]))),
+		    jc->add_flags))
 			return -ENOMEM;
-	}
 	return 0;
 }
 
-static int table(struct libscols_table *t, struct json_object *doc)
+static int table(struct libscols_table *t, struct jcols *jc,
+		 struct json_object *doc)
 {
 	struct json_object *arr = json_object_new_array();
 	struct libscols_iter *it = scols_new_iter(SCOLS_ITER_FORWARD);
 	struct libscols_line *l;
-	int ret = arr && it ? 0 : -ENOMEM;
+	int ret = arr && it ? columns(t, jc) : -ENOMEM;
 
 	if (!ret && json_object_object_add(doc, scols_table_get_name(t), arr))
 		ret = -ENOMEM;
 	else if (ret)
 		json_object_put(arr);
 	while (!ret && !scols_table_next_line(t, it, &l))
-		ret = row(t, l, arr);
+		ret = row(jc, l, arr);
 	scols_free_iter(it);
 	return ret;
 }
@@ -127,15 +190,17 @@ int sw_json_print(struct json_object *doc)
 int sw_json_print_tables(struct libscols_table **tabs, int n)
 {
 	struct json_object *doc = json_object_new_object();
-	int i, ret = doc ? 0 : -ENOMEM;
+	struct jcols *jc = calloc((size_t)n, sizeof(*jc));	/* the keys */
+	int i, ret = doc && jc ? 0 : -ENOMEM;
 
 	for (i = 0; !ret && i < n; i++)
-		ret = table(tabs[i], doc);
-	if (ret) {
+		ret = table(tabs[i], &jc[i], doc);
+	if (ret)
 		json_object_put(doc);
-		return ret;
-	}
-	return sw_json_print(doc);
+	else
+		ret = sw_json_print(doc);	/* releases doc: then the keys */
+	free(jc);
+	return ret;
 }
 
 /* A string member, null when s is NULL. */

@@ -89,20 +89,51 @@ int sw_cell(struct libscols_line *l, int col, const char *fmt, ...)
 	return ret;
 }
 
+/* A string cell, copied: no format to parse. */
+int sw_cell_str(struct libscols_line *l, int col, const char *s)
+{
+	if (col < 0 || !l)
+		return 0;
+	return scols_line_set_data(l, (size_t)col, s);
+}
+
+/*
+ * prefix, then v in base 8, 10 or 16 with at least width digits (zero-padded),
+ * as "0x%08x" or "%llu" print it: by hand, since a table of many rows is
+ * mostly numbers and vasprintf() was most of its cost.
+ */
+int sw_cell_digits(struct libscols_line *l, int col, const char *prefix,
+		   unsigned long long v, unsigned int base, int width)
+{
+	char buf[48], *p = buf + sizeof(buf);
+	size_t n = strlen(prefix);
+
+	*--p = '\0';
+	do {
+		*--p = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v || buf + sizeof(buf) - 1 - p < width);
+	if (n > (size_t)(p - buf))
+		return -EINVAL;
+	p -= n;
+	memcpy(p, prefix, n);
+	return sw_cell_str(l, col, p);
+}
+
 /* Unknown numbers are null in JSON and "?" for people. */
 int sw_cell_num(struct libscols_line *l, int col, long long v, bool json)
 {
 	if (v < 0)
-		return json ? 0 : sw_cell(l, col, "?");
-	return sw_cell(l, col, "%lld", v);
+		return json ? 0 : sw_cell_str(l, col, "?");
+	return sw_cell_digits(l, col, "", (unsigned long long)v, 10, 1);
 }
 
 int sw_cell_bool(struct libscols_line *l, int col, bool v, bool json,
 		 const char *yes, const char *no)
 {
 	if (json)
-		return sw_cell(l, col, "%s", v ? "true" : "false");
-	return sw_cell(l, col, "%s", v ? yes : no);
+		return sw_cell_str(l, col, v ? "true" : "false");
+	return sw_cell_str(l, col, v ? yes : no);
 }
 
 /* An age: seconds in JSON, else as --time-format says. */
@@ -114,7 +145,7 @@ int sw_cell_age(struct libscols_line *l, int col, long long s,
 	if (o->json || o->seconds)
 		return sw_cell_num(l, col, s, o->json);
 	sw_age_str(s, buf, sizeof(buf));
-	return sw_cell(l, col, "%s", buf);
+	return sw_cell_str(l, col, buf);
 }
 
 /*
@@ -130,12 +161,17 @@ int sw_cell_text(struct libscols_line *l, int col, const char *s,
 	int ret;
 
 	if (!s)
-		return o->json ? 0 : sw_cell(l, col, "?");
-	t = o->json || o->raw ? sw_strdup(s) : sw_escape(s);
+		return o->json ? 0 : sw_cell_str(l, col, "?");
+	if (o->json || o->raw)
+		return sw_cell_str(l, col, s);
+	if (col < 0 || !l)
+		return 0;
+	t = sw_escape(s);
 	if (!t)
 		return -ENOMEM;
-	ret = sw_cell(l, col, "%s", t);
-	free(t);
+	ret = scols_line_refer_data(l, (size_t)col, t);	/* takes ownership */
+	if (ret)
+		free(t);
 	return ret;
 }
 

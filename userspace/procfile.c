@@ -76,6 +76,7 @@ struct pstate {
 	int map[MAXF];
 	int nfields;
 	size_t cap[T_MAX];
+	char *strs;		/* the next free byte of m->strings */
 };
 
 static int fail(struct pstate *ps, const char *what)
@@ -277,13 +278,13 @@ static int row_line(struct pstate *ps, char *line)
 		return -ENOMEM;
 	row = (char *)*arr + *n * tables[t].size;
 	memset(row, 0, tables[t].size);
-	(*n)++;		/* counted even if bad, so its strings get freed */
+	(*n)++;
 	ret = sw_table_row(f, tables[t].cols, tables[t].ncols, ps->map, row,
-			   &bad);
-	if (ret == -EBADMSG)
+			   &ps->strs, &bad);
+	if (ret)
 		return bad_value(ps, &tables[t].cols[bad]);
-	if (ret || t != T_WATCHED)
-		return ret;
+	if (t != T_WATCHED)
+		return 0;
 	if (ps->map[W_EXIT] < 0)	/* a module older than the command */
 		return 0;
 	why = sw_row_end_error(f[ps->map[W_PID]], f[ps->map[W_EXIT]],
@@ -345,7 +346,11 @@ int sw_proc_parse(char *buf, size_t len, struct sw_module *m,
 	int ret = 0;
 
 	memset(m, 0, sizeof(*m));
-	if (memchr(buf, '\0', len))
+	/* every string field, unescaped, fits in the file's own length */
+	m->strings = ps.strs = malloc(len + 1);
+	if (!m->strings)
+		ret = -ENOMEM;
+	else if (memchr(buf, '\0', len))
 		ret = fail(&ps, "NUL byte in file");
 	else if (len && buf[len - 1] != '\n')
 		ret = fail(&ps, "last line not terminated (truncated?)");
@@ -379,14 +384,7 @@ int sw_proc_load(const char *path, struct sw_module *m, struct sw_perr *e)
 
 void sw_proc_free(struct sw_module *m)
 {
-	size_t i;
-
-	for (i = 0; i < m->n_rows; i++) {
-		free(m->rows[i].comm);
-		free(m->rows[i].cgroup);
-	}
-	for (i = 0; i < m->n_prefixes; i++)
-		free(m->prefixes[i].label);
+	free(m->strings);	/* every row's comm, cgroup and label */
 	free(m->rows);
 	free(m->index);
 	free(m->prefixes);

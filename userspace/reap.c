@@ -146,11 +146,8 @@ static char *describe(const struct reap *c, unsigned long long ns,
 		.pid = m ? m->pid : -1LL, .age_s = sw_set_age(s, c->now),
 		.comm = comm, .state = sw_state_name(s), .cgroup = cgroup,
 		.forced = c->rules.force };
-	if (comm && cgroup &&
-	    asprintf(&line, "key=0x%08x semid=%d ns=%llu creator_pid=%lld "
-		     "comm=%s state=%s cgroup=%s age_s=%lld", r->key, r->semid,
-		     ns, r->pid, comm, r->state, cgroup, r->age_s) < 0)
-		line = NULL;
+	if (comm && cgroup)
+		line = sw_audit_line(r);
 	if (!line) {
 		free(comm);
 		free(cgroup);

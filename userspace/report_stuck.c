@@ -183,11 +183,11 @@ void report_lastop_cells(struct libscols_line *l, const struct sw_set *s,
 {
 	if (s->lastop_pid <= 0) {
 		if (!o->json) {
-			sw_cell(l, pid_col, "-");
-			sw_cell(l, comm_col, "-");
+			sw_cell_str(l, pid_col, "-");
+			sw_cell_str(l, comm_col, "-");
 		}
 		return;
 	}
-	sw_cell(l, pid_col, "%lld", s->lastop_pid);
+	sw_cell_num(l, pid_col, s->lastop_pid, o->json);	/* > 0 here */
 	sw_cell_text(l, comm_col, s->lastop_comm[0] ? s->lastop_comm : NULL, o);
 }

@@ -169,44 +169,44 @@ static void set_exit(struct libscols_line *l, int xcol, int dcol,
 	int kind = c ? c->exit.kind : SW_END_UNKNOWN;
 
 	if (kind > SW_END_NONE) {
-		sw_cell(l, xcol, "%s", c->exit.name);
+		sw_cell_str(l, xcol, c->exit.name);
 		sw_cell_age(l, dcol, c->died_s, o);
 	} else if (!o->json) {
-		sw_cell(l, xcol, "%s", kind == SW_END_NONE ? "-" : "?");
-		sw_cell(l, dcol, "%s", kind == SW_END_NONE ? "-" : "?");
+		sw_cell_str(l, xcol, kind == SW_END_NONE ? "-" : "?");
+		sw_cell_str(l, dcol, kind == SW_END_NONE ? "-" : "?");
 	}
 }
 
+/* pos[S_x]: where column S_x is in the sets table, -1 when not selected. */
 static void set_row(struct libscols_table *t, const struct sw_report *r,
 		    const struct sw_nsview *v, const struct sw_set *s,
-		    const struct ropts *o)
+		    const struct ropts *o, const int *pos)
 {
 	const struct sw_modrow *c = s->creator;
 	const char *state = sw_state_name(s);
 	struct libscols_line *l = sw_row(t);
 	bool json = o->out.json;
-#define COL(id) sw_colsel_pos(&o->sets, id)
 
-	sw_cell(l, COL(S_NS), "%llu", v->ino);
-	sw_cell(l, COL(S_KEY), "0x%08x", s->key);
-	sw_cell(l, COL(S_SEMID), "%d", s->semid);
-	sw_cell(l, COL(S_NSEMS), "%u", s->nsems);
-	sw_cell_age(l, COL(S_AGE), sw_set_age(s, r->now), &o->out);
-	sw_cell_age(l, COL(S_IDLE), sw_set_idle(s, r->now), &o->out);
-	sw_cell_num(l, COL(S_PID), c ? c->pid : SW_UNKNOWN, json);
-	sw_cell_text(l, COL(S_COMM), c ? c->comm : NULL, &o->out);
+	sw_cell_digits(l, pos[S_NS], "", v->ino, 10, 1);
+	sw_cell_digits(l, pos[S_KEY], "0x", s->key, 16, 8);
+	/* a semid is never negative: semctl() returned it */
+	sw_cell_digits(l, pos[S_SEMID], "", (unsigned int)s->semid, 10, 1);
+	sw_cell_digits(l, pos[S_NSEMS], "", s->nsems, 10, 1);
+	sw_cell_age(l, pos[S_AGE], sw_set_age(s, r->now), &o->out);
+	sw_cell_age(l, pos[S_IDLE], sw_set_idle(s, r->now), &o->out);
+	sw_cell_num(l, pos[S_PID], c ? c->pid : SW_UNKNOWN, json);
+	sw_cell_text(l, pos[S_COMM], c ? c->comm : NULL, &o->out);
 	if (strcmp(state, "unknown") || !json)
-		sw_cell(l, COL(S_STATE), "%s", state);
-	set_exit(l, COL(S_EXIT), COL(S_DIED), c, &o->out);
-	sw_cell_text(l, COL(S_CGROUP), c ? c->cgroup : NULL, &o->out);
-	sw_cell_num(l, COL(S_WAITERS), s->waiters, json);
-	report_lastop_cells(l, s, COL(S_LASTOP_PID), COL(S_LASTOP_COMM), &o->out);
-	sw_cell_bool(l, COL(S_LEAK), sw_is_leak(s, &r->rules, r->now), json,
+		sw_cell_str(l, pos[S_STATE], state);
+	set_exit(l, pos[S_EXIT], pos[S_DIED], c, &o->out);
+	sw_cell_text(l, pos[S_CGROUP], c ? c->cgroup : NULL, &o->out);
+	sw_cell_num(l, pos[S_WAITERS], s->waiters, json);
+	report_lastop_cells(l, s, pos[S_LASTOP_PID], pos[S_LASTOP_COMM], &o->out);
+	sw_cell_bool(l, pos[S_LEAK], sw_is_leak(s, &r->rules, r->now), json,
 		     "yes", "no");
-	sw_cell(l, COL(S_PERMS), "%03o", s->perms & 0777);
-	sw_cell(l, COL(S_UID), "%u", s->uid);
-	sw_cell(l, COL(S_CUID), "%u", s->cuid);
-#undef COL
+	sw_cell_digits(l, pos[S_PERMS], "", s->perms & 0777, 8, 3);
+	sw_cell_digits(l, pos[S_UID], "", s->uid, 10, 1);
+	sw_cell_digits(l, pos[S_CUID], "", s->cuid, 10, 1);
 }
 
 static struct libscols_table *t_sets(const struct sw_report *r,
@@ -214,14 +214,18 @@ static struct libscols_table *t_sets(const struct sw_report *r,
 {
 	char title[64];
 	struct libscols_table *t;
+	int pos[S_N], id;
 	size_t i, j;
 
+	for (id = 0; id < S_N; id++)	/* once, not for every cell */
+		pos[id] = sw_colsel_pos(&o->sets, id);
 	snprintf(title, sizeof(title), "Sets with prefix 0x%04x", r->rules.prefix);
 	t = sw_table_sel("sets", title, o->out.json, report_set_cols, &o->sets);
 	for (i = 0; t && i < r->n_views; i++)
 		for (j = 0; j < r->views[i].n_sets; j++)
 			if (sw_has_prefix(r->views[i].sets[j].key, r->rules.prefix))
-				set_row(t, r, &r->views[i], &r->views[i].sets[j], o);
+				set_row(t, r, &r->views[i], &r->views[i].sets[j],
+					o, pos);
 	return t;
 }
 

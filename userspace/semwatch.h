@@ -86,6 +86,7 @@ struct sw_module {
 	struct sw_modrow *rows;	/* in the file's order */
 	size_t n_rows;
 	size_t *index, index_mask;	/* rows by (ns, semid): sw_proc_find() */
+	char *strings;	/* the rows' comm, cgroup and label: one block */
 };
 
 /* One set as SEM_STAT_ANY shows it, plus what semwatch learned about it. */
@@ -124,7 +125,11 @@ int sw_parse_ull(const char *s, int base, unsigned long long max,
 int sw_parse_minutes(const char *s, long long *minutes);
 int sw_parse_prefix(const char *s, uint32_t *prefix);
 int sw_unescape(const char *in, char **out);
+int sw_unescape_to(const char *in, char *out);
 char *sw_escape(const char *in);
+char *sw_put_digits(char *p, unsigned long long v, unsigned int base,
+		    int width);
+char *sw_put_ll(char *p, long long v);
 bool sw_utf8_valid(const char *s);
 char *sw_utf8_fix(const char *in);
 int sw_read_file(const char *path, char **buf, size_t *len);
@@ -145,7 +150,7 @@ int sw_split(char *line, char **fields, int max);
 int sw_table_map(char **names, int n, const struct sw_colspec *spec,
 		 int nspec, int *map, int *bad);
 int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
-		 const int *map, void *row, int *bad);
+		 const int *map, void *row, char **strs, int *bad);
 int sw_parse_exit(const char *f, struct sw_exit *x);
 int sw_grow(void **arr, size_t *cap, size_t n, size_t size);
 
@@ -298,6 +303,9 @@ struct libscols_table *sw_table_sel(const char *name, const char *title,
 				    const struct sw_colsel *sel);
 int sw_cell(struct libscols_line *l, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int sw_cell_str(struct libscols_line *l, int col, const char *s);
+int sw_cell_digits(struct libscols_line *l, int col, const char *prefix,
+		   unsigned long long v, unsigned int base, int width);
 int sw_cell_num(struct libscols_line *l, int col, long long v, bool json);
 int sw_cell_bool(struct libscols_line *l, int col, bool v, bool json,
 		 const char *yes, const char *no);

@@ -11,21 +11,29 @@
 
 #include "semwatch.h"
 
-/* Split in place on blanks; returns the field count, or -E2BIG. */
+/* Blanks, and bytes that end a field: blanks and the line's NUL. */
+static const bool blank[256] = { [' '] = true, ['\t'] = true };
+static const bool field_end[256] = { ['\0'] = true, [' '] = true,
+				     ['\t'] = true };
+
+/*
+ * Split in place on blanks; returns the field count, or -E2BIG. One table
+ * lookup per byte: the module pads its columns, so a row is mostly blanks.
+ */
 int sw_split(char *line, char **fields, int max)
 {
 	int n = 0;
 	char *p = line;
 
 	for (;;) {
-		while (*p == ' ' || *p == '\t')
+		while (blank[(unsigned char)*p])
 			p++;
 		if (!*p)
 			return n;
 		if (n == max)
 			return -E2BIG;
 		fields[n++] = p;
-		while (*p && *p != ' ' && *p != '\t')
+		while (!field_end[(unsigned char)*p])
 			p++;
 		if (*p)
 			*p++ = '\0';
@@ -63,7 +71,7 @@ static int parse_opt(const char *f, long long *v)
 	unsigned long long u;
 	int ret;
 
-	if (!strcmp(f, "?") || !strcmp(f, "-")) {
+	if ((f[0] == '?' || f[0] == '-') && !f[1]) {	/* "?" or "-" */
 		*v = SW_UNKNOWN;
 		return 0;
 	}
@@ -182,7 +190,18 @@ static void absent_field(enum sw_fkind kind, void *dst)
 	}
 }
 
-static int parse_field(const char *f, enum sw_fkind kind, void *dst)
+/* A string goes to *strs, which is then advanced past it and its NUL. */
+static int parse_str(const char *f, char **dst, char **strs)
+{
+	if (sw_unescape_to(f, *strs))
+		return -EINVAL;
+	*dst = *strs;
+	*strs += strlen(*strs) + 1;
+	return 0;
+}
+
+static int parse_field(const char *f, enum sw_fkind kind, void *dst,
+		       char **strs)
 {
 	unsigned long long u;
 	int ret;
@@ -199,7 +218,7 @@ static int parse_field(const char *f, enum sw_fkind kind, void *dst)
 		*(int *)dst = (int)u;
 		return ret;
 	case SW_F_STR:
-		return sw_unescape(f, dst);
+		return parse_str(f, dst, strs);
 	case SW_F_STATE:
 		return parse_state(f, dst);
 	case SW_F_EXIT:
@@ -209,11 +228,13 @@ static int parse_field(const char *f, enum sw_fkind kind, void *dst)
 }
 
 /*
- * Fill one row; on failure strings already set are freed by the caller, and
- * for -EBADMSG *bad is the index in spec of the column whose value is bad.
+ * Fill one row; for -EBADMSG *bad is the index in spec of the column whose
+ * value is bad. String columns are unescaped into *strs, one block for all
+ * rows instead of a malloc() each: it needs room for each field and its NUL
+ * (a file's length covers all its fields), and is advanced past them.
  */
 int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
-		 const int *map, void *row, int *bad)
+		 const int *map, void *row, char **strs, int *bad)
 {
 	int i, ret;
 
@@ -225,9 +246,9 @@ int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
 			continue;
 		}
 		*bad = i;
-		ret = parse_field(fields[map[i]], spec[i].kind, dst);
+		ret = parse_field(fields[map[i]], spec[i].kind, dst, strs);
 		if (ret)
-			return ret == -ENOMEM ? ret : -EBADMSG;
+			return -EBADMSG;
 	}
 	return 0;
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Strict number parsing, octal unescaping and whole-file reads. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,17 +25,25 @@ static int digit_value(char c, int base)
 /*
  * Digits only, decimal or hexadecimal, as the module prints them: strtoull()'s
  * generality was the largest single cost of parsing a table of many rows.
+ * Overflow is the compiler's checked arithmetic, not a division per digit.
  */
-static int parse_digits(const char *s, int base, unsigned long long max,
-			unsigned long long *out)
+static inline int parse_digits(const char *s, int base,
+			       unsigned long long max, unsigned long long *out)
 {
 	unsigned long long v = 0;
-	int d;
+	unsigned int d;
+	int h;
 
-	for (; (d = digit_value(*s, base)) >= 0; s++) {
-		if (v > (ULLONG_MAX - (unsigned int)d) / (unsigned int)base)
+	for (;; s++) {
+		d = (unsigned int)(unsigned char)*s - '0';
+		if (d > 9) {	/* the module's numbers are mostly decimal */
+			if (base != 16 || (h = digit_value(*s, 16)) < 0)
+				break;
+			d = (unsigned int)h;
+		}
+		if (__builtin_mul_overflow(v, (unsigned int)base, &v) ||
+		    __builtin_add_overflow(v, d, &v))
 			return -ERANGE;
-		v = v * (unsigned int)base + (unsigned int)d;
 	}
 	if (v > max)
 		return -ERANGE;
@@ -48,7 +55,9 @@ static int parse_digits(const char *s, int base, unsigned long long max,
 
 /*
  * strtoull() accepts leading space, a sign (and negates!) and stops at junk;
- * none of that is acceptable for a command line or a kernel file.
+ * none of that is acceptable for a command line or a kernel file. The first
+ * character must be a hexadecimal digit (isxdigit() of the C locale, without
+ * its per-call table lookup), whatever the base, as before.
  */
 int sw_parse_ull(const char *s, int base, unsigned long long max,
 		 unsigned long long *out)
@@ -56,10 +65,12 @@ int sw_parse_ull(const char *s, int base, unsigned long long max,
 	unsigned long long v;
 	char *end;
 
-	if (!s || !isxdigit((unsigned char)s[0]))
+	if (!s || digit_value(s[0], 16) < 0)
 		return -EINVAL;
-	if (base == 10 || base == 16)
-		return parse_digits(s, base, max, out);
+	if (base == 10)	/* a constant base: the compiler specialises each */
+		return parse_digits(s, 10, max, out);
+	if (base == 16)
+		return parse_digits(s, 16, max, out);
 	errno = 0;
 	v = strtoull(s, &end, base);
 	if (errno == ERANGE || v > max)
@@ -106,29 +117,41 @@ static int octal3(const char *p)
 	return v > 255 ? -1 : v;
 }
 
-/* Undo the module's \ooo escaping of comm and cgroup (as /proc/mounts). */
-int sw_unescape(const char *in, char **out)
+/*
+ * Undo the module's \ooo escaping of comm and cgroup (as /proc/mounts) into
+ * out, which has room for strlen(in) + 1 bytes: the text never grows.
+ */
+int sw_unescape_to(const char *in, char *out)
 {
-	char *o = malloc(strlen(in) + 1);
 	size_t j = 0;
 
-	if (!o)
-		return -ENOMEM;
 	while (*in) {
 		int c = (unsigned char)*in;
 
 		if (c == '\\') {
 			c = octal3(in + 1);
-			if (c <= 0) {	/* bad escape, or an embedded NUL */
-				free(o);
+			if (c <= 0)	/* bad escape, or an embedded NUL */
 				return -EINVAL;
-			}
 			in += 3;
 		}
-		o[j++] = (char)c;
+		out[j++] = (char)c;
 		in++;
 	}
-	o[j] = '\0';
+	out[j] = '\0';
+	return 0;
+}
+
+/* As sw_unescape_to(), into a malloc()ed string. */
+int sw_unescape(const char *in, char **out)
+{
+	char *o = malloc(strlen(in) + 1);
+
+	if (!o)
+		return -ENOMEM;
+	if (sw_unescape_to(in, o)) {
+		free(o);
+		return -EINVAL;
+	}
 	*out = o;
 	return 0;
 }
@@ -155,6 +178,36 @@ char *sw_escape(const char *in)
 	if (o)
 		*o = '\0';
 	return out;
+}
+
+/*
+ * v at p as "%llu" (base 10) or "%0*llx" (base 16, width digits at least)
+ * print it; returns the end, where a NUL is written. Room: 21 bytes and
+ * width + 1. For lines printed by the thousand, where printf() dominated.
+ */
+char *sw_put_digits(char *p, unsigned long long v, unsigned int base,
+		    int width)
+{
+	char buf[24], *b = buf + sizeof(buf);
+	size_t n;
+
+	do {
+		*--b = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v || buf + sizeof(buf) - b < width);
+	n = (size_t)(buf + sizeof(buf) - b);
+	memcpy(p, b, n);
+	p[n] = '\0';
+	return p + n;
+}
+
+/* v at p as "%lld" prints it; returns the end (NUL written). Room: 21. */
+char *sw_put_ll(char *p, long long v)
+{
+	if (v < 0)
+		*p++ = '-';
+	return sw_put_digits(p, v < 0 ? -(unsigned long long)v :
+			     (unsigned long long)v, 10, 1);
 }
 
 /* Read a whole (proc) file; a NUL-terminated copy is returned in *buf. */

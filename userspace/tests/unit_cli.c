@@ -4,6 +4,7 @@
  * lists (-o), option tables, ages, JSON of a table.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,22 @@ static void test_numbers(void)
 	ok(sw_parse_minutes("0x10", &v), "hex minutes rejected");
 	ok(sw_parse_minutes("99999999999999999999", &v) == -ERANGE, "overflow rejected");
 	ok(sw_parse_minutes("1000000001", &v) == -ERANGE, "minutes above 10^9 rejected");
+	{	/* the edges of 64 bits, where the overflow check decides */
+		unsigned long long u;
+
+		ok(!sw_parse_ull("18446744073709551615", 10, ULLONG_MAX, &u) &&
+		   u == ULLONG_MAX, "2^64-1 decimal");
+		ok(sw_parse_ull("18446744073709551616", 10, ULLONG_MAX, &u) ==
+		   -ERANGE, "2^64 decimal rejected");
+		ok(!sw_parse_ull("ffffffffffffffff", 16, ULLONG_MAX, &u) &&
+		   u == ULLONG_MAX, "2^64-1 hex");
+		ok(sw_parse_ull("10000000000000000", 16, ULLONG_MAX, &u) ==
+		   -ERANGE, "2^64 hex rejected");
+		ok(sw_parse_ull("1a", 10, ULLONG_MAX, &u) == -EINVAL,
+		   "hex digit in a decimal rejected");
+		ok(!sw_parse_ull("0D4d", 16, ULLONG_MAX, &u) && u == 0xd4d,
+		   "hex of either case");
+	}
 	ok(!sw_parse_prefix("0x0d4d", &p) && p == 3405, "prefix 0x0d4d");
 	ok(!sw_parse_prefix("3405", &p) && p == 3405, "prefix 3405");
 	ok(sw_parse_prefix("0x10000", &p), "prefix over 16 bits rejected");
