@@ -281,7 +281,7 @@ static unsigned int sw_largest_group(struct sw_leak_key *keys, unsigned int n,
 /* "killed by SIGKILL", "that exited with status 1", ... */
 static const char *sw_how_ended(u32 exit, char *buf, size_t len)
 {
-	char name[16];
+	char name[SW_EXIT_NAME_LEN];
 
 	if (!exit)
 		return "whose end was not seen";

@@ -7,6 +7,7 @@
  * sw_lock, which pid_nr_ns() allows), paths after the copy, in process context, once
  * per distinct cgroup.
  */
+#include <linux/bsearch.h>
 #include <linux/build_bug.h>
 #include <linux/cgroup.h>
 #include <linux/err.h>
@@ -191,26 +192,13 @@ int sw_reader_paths(struct sw_view *v, const struct sw_reader *rd)
 	return err;
 }
 
-/*
- * The path of a row's cgroup; NULL: unknown. Searched inline, without bsearch()'s
- * indirect call per step: this runs once per printed row.
- */
+/* The path of a row's cgroup; NULL: unknown. Inline: it runs for every printed row. */
 const struct sw_path *sw_reader_row_path(const struct sw_view *v, const struct sw_row *row)
 {
-	unsigned int lo = 0, hi = v->n_paths, mid;
-
 	if (!row->cgid)
 		return NULL;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (v->paths[mid].cgid == row->cgid)
-			return &v->paths[mid];
-		if (v->paths[mid].cgid < row->cgid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return __inline_bsearch(&row->cgid, v->paths, v->n_paths, sizeof(*v->paths),
+				sw_cgid_cmp);
 }
 
 void sw_reader_paths_free(struct sw_view *v)

@@ -60,19 +60,20 @@ static char *sw_put_str(char *p, const char *s)
 static char *sw_put_num(char *p, u64 num, unsigned int width)
 {
 	unsigned int len = 1;
+	char *end;
 	u64 t;
 
 	for (t = num; t >= 10; t /= 10)
 		len++;
 	for (; width > len; width--)
 		*p++ = ' ';
-	p += len;
-	t = 0;
+	end = p + len;
+	p = end;
 	do {
-		p[-1 - t++] = '0' + num % 10;
+		*--p = '0' + num % 10;
 		num /= 10;
 	} while (num);
-	return p;
+	return end;
 }
 
 /* How the creator ended at @p, at most SW_EXIT_NAME_LEN - 1 bytes; returns the end. */
@@ -95,7 +96,7 @@ static char *sw_put_exit_name(char *p, u32 exit)
  */
 const char *sw_exit_name(u32 exit, char *buf, size_t len)
 {
-	if (len < SW_EXIT_NAME_LEN)
+	if (WARN_ON_ONCE(len < SW_EXIT_NAME_LEN))
 		return "?";
 	*sw_put_exit_name(buf, exit) = '\0';
 	return buf;
@@ -141,10 +142,7 @@ size_t sw_escape_field(char *dst, const char *s)
 	return p - dst;
 }
 
-/*
- * The same, into @m, through a small buffer: a path may be SW_PATH_MAX long, and a
- * seq_write() per byte was a tenth of the cost of reading many rows.
- */
+/* The same, into @m, through a small buffer rather than a seq_write() per byte. */
 void sw_show_field(struct seq_file *m, const char *s)
 {
 	char buf[128];
@@ -166,13 +164,14 @@ void sw_show_field(struct seq_file *m, const char *s)
 
 /*
  * A row is written straight into the seq_file's buffer, as one seq_write() would copy
- * it: the calls per column were most of the cost of reading many rows. Every column
- * but the cgroup takes at most 186 bytes: pid, semid, nsems and uid up to 10 digits,
- * the namespace 10, died_s and age_s 19, each with its space (74 + 40); the comm, 15
- * bytes escaped to 4 each, and its space (61); the state (8), the exit (11), the key
- * (11). The cgroup, up to 4 * SW_PATH_MAX escaped, is checked byte by byte.
+ * it: the calls per column were most of the cost of reading many rows. Whatever the
+ * values, the columns before the cgroup take at most 238 bytes: seven numbers of at
+ * most 20 digits (a u64) and their spaces (147); the comm, 15 bytes escaped to 4 each,
+ * and its space (61); the state (8), the exit (11) and the key (11). The short forms of
+ * the cgroup ("-", "?", "\077" and a NUL) take 5 more and the newline 1: SW_ROW_ROOM
+ * covers them. A path, up to 4 * SW_PATH_MAX escaped, is checked byte by byte.
  */
-#define SW_ROW_FIXED_MAX 200
+#define SW_ROW_ROOM 256
 
 /* @mark ("?" or "-") right-aligned in @width columns, then a space. */
 static char *sw_put_mark(char *p, char mark, unsigned int width)
@@ -290,19 +289,21 @@ static char *sw_put_row_fixed(char *p, const struct sw_view *v, const struct sw_
 
 /*
  * One set: the columns of the `watched` table. A row that does not fit in what is left
- * of the buffer overflows it, and seq_file prints it again into a larger one.
+ * of the buffer overflows it: seq_file hands out what it holds and prints the row
+ * again, into a buffer twice as large if it did not fit an empty one.
  */
 void sw_show_row(struct seq_file *m, const struct sw_view *v, const struct sw_row *row)
 {
 	char *buf, *p;
 	size_t room = seq_get_buf(m, &buf);
 
-	if (room < SW_ROW_FIXED_MAX) {
+	if (room < SW_ROW_ROOM) {
 		seq_commit(m, -1);
 		return;
 	}
 	p = sw_put_row_fixed(buf, v, row, seq_user_ns(m));
-	p = sw_put_path(p, buf + room - 1, sw_reader_row_path(v, row));
+	/* Room for the newline, and one byte more: a full buffer reads as overflowed. */
+	p = sw_put_path(p, buf + room - 2, sw_reader_row_path(v, row));
 	if (!p) {
 		seq_commit(m, -1);
 		return;

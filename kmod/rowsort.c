@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The order of a view's rows: by prefix, then creation time (oldest first), then
- * namespace and id, as sw_row_cmp() in view.c defines it.
+ * namespace and id, as sw_row_cmp() in viewcopy.c defines it.
  *
  * A comparison sort is the largest cost of opening a big view: the heapsort of
  * sort_r() spent 47 ms of a 116 ms read of 32,000 rows (6.12, QEMU -icount, so
@@ -82,7 +82,10 @@ static void sw_rows_permute(struct sw_row *rows, struct sw_rowkey *keys, u32 n)
 /* Process context. -ENOMEM leaves the rows as they were. */
 int sw_rows_sort(struct sw_row *rows, u32 n, unsigned int prefix_bits)
 {
-	struct sw_rowkey *keys, *a, *t, or = {}, and = { .hi = ~0ULL, .lo = ~0ULL };
+	struct sw_rowkey any = {};			/* bits set in some key */
+	struct sw_rowkey all = { .hi = ~0ULL, .lo = ~0ULL };	/* set in every key */
+	struct sw_rowkey diff;				/* bits that differ */
+	struct sw_rowkey *keys, *a, *t;
 	unsigned int b;
 	u32 *count, i;
 
@@ -97,18 +100,17 @@ int sw_rows_sort(struct sw_row *rows, u32 n, unsigned int prefix_bits)
 	}
 	for (i = 0; i < n; i++) {
 		keys[i] = sw_row_key(&rows[i], prefix_bits, i);
-		or.hi |= keys[i].hi;
-		or.lo |= keys[i].lo;
-		and.hi &= keys[i].hi;
-		and.lo &= keys[i].lo;
+		any.hi |= keys[i].hi;
+		any.lo |= keys[i].lo;
+		all.hi &= keys[i].hi;
+		all.lo &= keys[i].lo;
 	}
-	/* Bits that differ between keys: or ^ and. */
-	or.hi ^= and.hi;
-	or.lo ^= and.lo;
+	diff.hi = any.hi ^ all.hi;
+	diff.lo = any.lo ^ all.lo;
 	a = keys;
 	t = keys + n;
 	for (b = 0; b < SW_KEY_BYTES; b++) {
-		if (!sw_key_byte(&or, b))
+		if (!sw_key_byte(&diff, b))
 			continue;	/* every key has this byte */
 		sw_key_pass(a, t, n, b, count);
 		swap(a, t);

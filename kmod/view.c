@@ -26,7 +26,8 @@
  * An array for a view. Up to PAGE_ALLOC_COSTLY_ORDER, kmalloc() is tried without
  * retrying hard, as kvmalloc() would, then vmalloc(). A bigger one comes from vmalloc()
  * at once: kmalloc() would round it up to a power of two of pages, every one zeroed
- * (init_on_alloc), which was a tenth of the cost of reading 32,000 rows. With
+ * (init_on_alloc; vmalloc() zeroes only the pages it needs), which was a tenth of the
+ * cost of reading 32,000 rows. With
  * __GFP_RETRY_MAYFAIL, over the reader's memory cgroup limit both fail instead of
  * invoking its OOM killer.
  */
