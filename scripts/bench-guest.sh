@@ -18,8 +18,10 @@
 #   BENCH_REPS (3) BENCH_GETPPID_N (1000000) BENCH_ZERO_N (200000)
 #   BENCH_CHURN_N (50000: each loop at least 0.2 s of guest time, so that timer
 #   ticks average out) BENCH_COUNTS ("1000 10000 32000")
-#   BENCH_TAX_REPS (5: a create+remove loop of 50,000 varied by up to 10% from one
-#   run to the next on 6.12 until empty slabs were kept, see slabs_keep())
+#   BENCH_TAX_REPS (5: under -icount a create+remove loop of 50,000 still varies
+#   by up to 10% from one run to the next on 6.12, 302 to 334 ms, with nokaslr and
+#   ASLR off as well; the median of 3 moved a creation ratio by 11% between two
+#   make bench)
 #   BENCH_MEM_REPS (2: slab deltas do not depend on the clock)
 #   BENCH_IPCS_MAX (32000: ipcs -s is timed up to this count; it looked
 #   superlinear only while it read /etc/passwd over 9p once per set)
@@ -137,34 +139,10 @@ cases_of() {
 }
 
 # ---- 1 + 2: syscall tax and creation path
-# A removed set is freed after an RCU grace period. How many slab pages a creation
-# loop frees and takes again meanwhile, each zeroed (init_on_alloc) at 4 KiB of
-# instructions under TCG, depends on when grace periods end: 6.12's loops varied by
-# up to 10% from run to run (a tenth of their time was clear_page_erms), also with
-# nokaslr and ASLR off. Empty slabs are kept (SLUB's min_partial) while the loops
-# run, so that after the warm-up no page is freed or zeroed: 12 runs on 6.12 then
-# agreed within 0.3%. Restored afterwards, and the kept slabs given back (the memory
-# part counts slab pages).
-slabs_keep() {
-	local f
-	SLAB_MIN_PARTIAL=()
-	for f in /sys/kernel/slab/*/min_partial; do
-		SLAB_MIN_PARTIAL+=("$f=$(cat "$f")")
-		echo 1000 > "$f"
-	done
-}
-slabs_restore() {
-	local e
-	for e in "${SLAB_MIN_PARTIAL[@]}"; do
-		echo "${e##*=}" > "${e%=*}"
-		echo 1 > "${e%/min_partial=*}/shrink"
-	done
-}
 part_tax() {
 	local c=$1 rep out t d
-	slabs_keep
-	# Warm-up (page cache, binaries, slabs for the loops), not recorded.
-	"$SW" suite 100000 10000 "$CHURN_N" > /dev/null
+	# Warm-up (page cache, binaries), not recorded.
+	"$SW" suite 100000 10000 1000 > /dev/null
 	for rep in $(reps "$TAX_REPS"); do
 		# One exec for the four workloads: less exec and 9p work around them.
 		if ! out=$("$SW" suite "$GETPPID_N" "$ZERO_N" "$CHURN_N"); then
@@ -180,7 +158,6 @@ part_tax() {
 		d=$(field dropped)
 		[ "$d" = 0 ] || err "tax $c rep $rep: dropped=$d"
 	done
-	slabs_restore
 }
 
 # ---- 5: kernel memory per tracked set, from the unreclaimable slab (where
