@@ -22,19 +22,12 @@
 static int int_to_json(struct json_object *o, struct printbuf *pb, int level,
 		       int flags)
 {
-	char buf[24], *p = buf + sizeof(buf);
-	int64_t v = json_object_get_int64(o);
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char buf[24];
+	char *end = sw_put_ll(buf, json_object_get_int64(o));
 
 	(void)level;
 	(void)flags;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	return printbuf_memappend(pb, p, (int)(buf + sizeof(buf) - p));
+	return printbuf_memappend(pb, buf, (int)(end - buf));
 }
 
 static struct json_object *number(const char *s)

@@ -105,19 +105,14 @@ int sw_cell_str(struct libscols_line *l, int col, const char *s)
 int sw_cell_digits(struct libscols_line *l, int col, const char *prefix,
 		   unsigned long long v, unsigned int base, int width)
 {
-	char buf[48], *p = buf + sizeof(buf);
+	char buf[48];
 	size_t n = strlen(prefix);
 
-	*--p = '\0';
-	do {
-		*--p = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v || buf + sizeof(buf) - 1 - p < width);
-	if (n > (size_t)(p - buf))
+	if (width < 0 || n + (size_t)(width > 22 ? width : 22) + 1 > sizeof(buf))
 		return -EINVAL;
-	p -= n;
-	memcpy(p, prefix, n);
-	return sw_cell_str(l, col, p);
+	memcpy(buf, prefix, n);
+	sw_put_digits(buf + n, v, base, width);
+	return sw_cell_str(l, col, buf);
 }
 
 /* Unknown numbers are null in JSON and "?" for people. */

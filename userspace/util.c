@@ -181,22 +181,23 @@ char *sw_escape(const char *in)
 }
 
 /*
- * v at p as "%llu" (base 10) or "%0*llx" (base 16, width digits at least)
- * print it; returns the end, where a NUL is written. Room: 21 bytes and
- * width + 1. For lines printed by the thousand, where printf() dominated.
+ * v at p as "%llu" (base 10), "%0*llo" or "%0*llx" (bases 8 and 16, width
+ * digits at least) print it; returns the end, where a NUL is written. Room:
+ * 23 bytes (a u64 in octal, and the NUL) and width + 1. For lines and cells
+ * printed by the thousand, where printf() dominated.
  */
 char *sw_put_digits(char *p, unsigned long long v, unsigned int base,
 		    int width)
 {
-	char buf[24], *b = buf + sizeof(buf);
-	size_t n;
+	unsigned long long t;
+	int n = 1, i;
 
-	do {
-		*--b = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v || buf + sizeof(buf) - b < width);
-	n = (size_t)(buf + sizeof(buf) - b);
-	memcpy(p, b, n);
+	for (t = v; t >= base; t /= base)
+		n++;
+	if (n < width)
+		n = width;
+	for (i = n; i-- > 0; v /= base)
+		p[i] = "0123456789abcdef"[v % base];
 	p[n] = '\0';
 	return p + n;
 }
