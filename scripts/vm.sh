@@ -221,6 +221,8 @@ HOOK=$(printf '%s\n' "$PARAMS" | sed -n 's/.*\bhook=\([^ ]*\).*/\1/p')
 	echo "export HOME=/root LANG=C.UTF-8 TERM=dumb"
 	printf 'export SEMWATCH_REPO=%q SEMWATCH_KO=%q SEMWATCH_HOOK=%q\n' "$REPO" "$KO" "${HOOK:-auto}"
 	printf 'export SEMWATCH_BIN=%q\n' "$REPO/userspace/semwatch"
+	# The guest is thrown away: tests may step its clock (selftests/cli_lib.sh).
+	echo "export SEMWATCH_CLOCK_STEP=1"
 	printf 'cd %q\n' "$REPO"
 	if [ $LOAD = 1 ]; then
 		printf 'echo "vm: insmod %s %s"\n' "$KO" "$PARAMS"
