@@ -1,6 +1,6 @@
 #!/usr/bin/awk -f
 # The figures of bench/results.md, from the guests' logs (bench/report.sh runs it
-# on LOGDIR/BOOT-KVER/output.log, BOOT being main or big, with -v kernels="KVER ...").
+# on LOGDIR/BOOT-KVER/output.log, BOOT being mem, main or big, with -v kernels="KVER ...").
 # Prints the headline table, then sections 1 to 8 per kernel, then the errors.
 # Every figure is a median of the runs of one case in one boot; a ratio divides
 # two medians of the same boot; spread is (max - min) / median of a case's runs.
@@ -163,9 +163,9 @@ function sec_reap(   i, k, nn, j, a, d) {
 	}
 }
 function sec_mem(   i, k, j, c) {
-	print "\n## 5. Kernel memory per tracked set\n\n`SUnreclaim` (/proc/meminfo) before and after creating N cookie sets, without the module and with `hook=kprobe`; the module's cost is the difference of the two medians ÷ N (target ≤ 96 B). `MemAvailable` is a cross-check (noisier: 9p page cache comes and goes)."
+	print "\n## 5. Kernel memory per tracked set\n\n`SUnreclaim` (/proc/meminfo) before and after creating N cookie sets, without the module and with `hook=kprobe`; the module's cost is the difference of the two medians ÷ N (target ≤ 96 B). `MemAvailable` is a cross-check (noisier: page cache comes and goes)."
 	for (i = 1; i <= nk; i++) {
-		k = ks[i]; kheader(k, "main")
+		k = ks[i]; kheader(k, "mem")
 		print "| case | reps | sets | SUnreclaim Δ per set (median, B) | MemAvailable drop per set (first run, B) |\n| --- | ---: | ---: | ---: | ---: |"
 		for (j = 1; j <= 2; j++) {
 			c = j == 1 ? "none" : "kprobe"
@@ -256,7 +256,7 @@ function headline(   i, k, j, n, lo, hi, nb, bn, c) {
 	for (i = 1; i <= nk && nb; i++) cell[ks[i]] = div(med(ks[i], "big-read", "semwatch-none", bn[nb]), med(ks[i], "big-read", "sysvipc", bn[nb]))
 	if (nb) head("the same at " bn[nb] " sets ÷ /proc/sysvipc/sem", "reported", "r", "", 0, "big")
 	for (i = 1; i <= nk; i++) { k = ks[i]; cell[k] = nmem[k, "none"] && nmem[k, "kprobe"] ? memmed(k, "kprobe") - memmed(k, "none") : "" }
-	head("kernel memory per tracked set (SUnreclaim delta)", "≤ 96 B", "b", "<=", 96, "main")
+	head("kernel memory per tracked set (SUnreclaim delta)", "≤ 96 B", "b", "<=", 96, "mem")
 	for (i = 1; i <= nk; i++) { n = first(ks[i], "cli"); cell[ks[i]] = div(med(ks[i], "cli", "lsipc", n), med(ks[i], "cli", "report", n)) }
 	head("`lsipc -s` ÷ `semwatch report`, " n " sets (issue #14)", "≥ 10", "r", ">=", 10, "main")
 	for (i = 1; i <= nk; i++) { n = first(ks[i], "cli"); cell[ks[i]] = div(med(ks[i], "cli", "reap", n), med(ks[i], "cli", "dmsetup", n)) }
@@ -272,8 +272,10 @@ END {
 	headline()
 	sec_tax(); sec_churn(); sec_read(); sec_reap(); sec_mem(); sec_big(); sec_cli(); sec_exit()
 	for (i = 1; i <= nk; i++) {
-		if (clock["main", ks[i]] != "" && !done["main", ks[i]]) errors = errors "\n- `" ks[i] "` (main): the guest did not finish (no `@I done`)"
-		if (clock["big", ks[i]] != "" && !done["big", ks[i]]) errors = errors "\n- `" ks[i] "` (big): the guest did not finish (no `@I done`)"
+		for (j = 1; j <= 3; j++) {
+			b = j == 1 ? "mem" : j == 2 ? "main" : "big"
+			if (clock[b, ks[i]] != "" && !done[b, ks[i]]) errors = errors "\n- `" ks[i] "` (" b "): the guest did not finish (no `@I done`)"
+		}
 	}
 	print "\n## Errors and anomalies\n"
 	print errors == "" ? "None: every guest finished and every check passed." : "Lines `@E` of the guests, and guests that did not finish:\n" substr(errors, 2)

@@ -8,7 +8,7 @@
 #   @E text                                         (error: something did not work)
 # bench/report.sh turns them into bench/results.md.
 # Usage: bench-guest.sh KO SWBENCH PARTS
-#   PARTS: any of tax mem read reap big cli exit
+#   PARTS: any of tax mem read reap big cli exit (mem not with tax)
 # The guest runs under QEMU -icount shift=0: guest time counts instructions, so
 # runs of a case hardly vary and three repetitions give a stable median. The
 # cases (no module, hook=kprobe, hook=tracepoint) are loaded ONCE each per boot,
@@ -18,10 +18,8 @@
 #   BENCH_REPS (3) BENCH_GETPPID_N (1000000) BENCH_ZERO_N (200000)
 #   BENCH_CHURN_N (50000: each loop at least 0.2 s of guest time, so that timer
 #   ticks average out) BENCH_COUNTS ("1000 10000 32000")
-#   BENCH_TAX_REPS (5: under -icount a create+remove loop of 50,000 still varies
-#   by up to 10% from one run to the next on 6.12, 302 to 334 ms, with nokaslr and
-#   ASLR off as well; the median of 3 moved a creation ratio by 11% between two
-#   make bench)
+#   BENCH_TAX_REPS (5: a create+remove loop of 50,000 varied by up to 10% from one
+#   run to the next on 6.12 until empty slabs were kept, see slabs_keep())
 #   BENCH_MEM_REPS (2: slab deltas do not depend on the clock)
 #   BENCH_IPCS_MAX (32000: ipcs -s is timed up to this count; it looked
 #   superlinear only while it read /etc/passwd over 9p once per set)
@@ -86,8 +84,9 @@ reps() { seq 1 "$1"; }
 # Every timed run happens in a chroot on a tmpfs (the guest's /tmp, scripts/vm.sh)
 # holding swbench, the tools, their libraries and the files they read per set
 # (/etc/passwd for each set's owner), with /proc, /sys, /dev and /run bound in:
-# the root is 9p without a cache, so every exec, library load and path lookup
-# there waits on the host, and under -icount that wait runs at the host's pace.
+# the root is the host's (virtio-fs or 9p), so an exec, library load or path
+# lookup there may wait on the host, and under -icount that wait runs at the
+# host's pace.
 ROOT=/tmp/swroot
 export LC_ALL=C	# no locale files to read either
 stage() {
@@ -114,7 +113,7 @@ if stage; then
 	SEMWATCH=("/bin/${CLI##*/}") LSIPC=(/bin/lsipc) IPCS=(/bin/ipcs) DMSETUP=(/bin/dmsetup)
 	echo "@M part=stage chroot=yes files=$(find "$ROOT/bin" "$ROOT/lib"* "$ROOT/usr" -type f 2> /dev/null | wc -l)"
 else
-	err "could not stage the tools in $ROOT: they run over 9p"
+	err "could not stage the tools in $ROOT: they would run from the host root"
 	SWRUN=("$SW") SEMWATCH=("$CLI") LSIPC=(lsipc) IPCS=(ipcs) DMSETUP=(dmsetup)
 fi
 
@@ -139,12 +138,38 @@ cases_of() {
 }
 
 # ---- 1 + 2: syscall tax and creation path
+# A removed set is freed after an RCU grace period. How many slab pages a creation
+# loop frees and takes again meanwhile, each zeroed (init_on_alloc) at 4 KiB of
+# instructions under TCG, depends on when grace periods end: 6.12's loops varied by
+# up to 10% from run to run (a tenth of their time was clear_page_erms), also with
+# nokaslr and ASLR off. Empty slabs are kept (SLUB's min_partial) while the loops
+# run, so that after the warm-up no page is freed or zeroed: 12 runs on 6.12 then
+# agreed within 0.3%. Restored afterwards. The memory part, which counts slab
+# pages, needs a boot of its own (scripts/bench.sh): restoring min_partial and
+# shrinking every cache did not give back all that was kept, and it then read 44 B
+# per tracked set where it measures 88.
+slabs_keep() {
+	local f
+	SLAB_MIN_PARTIAL=()
+	for f in /sys/kernel/slab/*/min_partial; do
+		SLAB_MIN_PARTIAL+=("$f=$(cat "$f")")
+		echo 1000 > "$f"
+	done
+}
+slabs_restore() {
+	local e
+	for e in "${SLAB_MIN_PARTIAL[@]}"; do
+		echo "${e##*=}" > "${e%=*}"
+		echo 1 > "${e%/min_partial=*}/shrink"
+	done
+}
 part_tax() {
 	local c=$1 rep out t d
-	# Warm-up (page cache, binaries), not recorded.
-	"$SW" suite 100000 10000 1000 > /dev/null
+	slabs_keep
+	# Warm-up (page cache, binaries, slabs for the loops), not recorded.
+	"$SW" suite 100000 10000 "$CHURN_N" > /dev/null
 	for rep in $(reps "$TAX_REPS"); do
-		# One exec for the four workloads: less exec and 9p work around them.
+		# One exec for the four workloads: less exec and file system work around them.
 		if ! out=$("$SW" suite "$GETPPID_N" "$ZERO_N" "$CHURN_N"); then
 			err "tax $c rep $rep: swbench suite failed"
 			continue
@@ -158,10 +183,11 @@ part_tax() {
 		d=$(field dropped)
 		[ "$d" = 0 ] || err "tax $c rep $rep: dropped=$d"
 	done
+	slabs_restore
 }
 
 # ---- 5: kernel memory per tracked set, from the unreclaimable slab (where
-# sem_array and sw_record live; 9p's dentries and inodes are reclaimable)
+# sem_array and sw_record live; the host root's dentries and inodes are reclaimable)
 slab_attr() { cat "/sys/kernel/slab/sw_record/$1"; }
 part_mem() {
 	local c=$1 rep s0 s1 a0 a1 extra a
@@ -375,6 +401,9 @@ part_big() {
 	info "big: removed everything in $(((t1 - t0) / 1000000)) ms"
 }
 
+case " $PARTS " in *" mem "*" tax "* | *" tax "*" mem "*)
+	err "the parts mem and tax share a boot: the slabs the tax part keeps distort the memory figures" ;;
+esac
 SEM_MNI=32000 KPARAMS=()
 case " $PARTS " in *" big "*) SEM_MNI=4000000 KPARAMS=(max_records=4194304) ;; esac
 sysctl -q -w kernel.sem="250 1024000000 500 $SEM_MNI" || err "sysctl kernel.sem failed"

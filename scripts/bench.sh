@@ -3,16 +3,17 @@
 # each generic kernel of scripts/kernels.sh, the CLI), then benchmarks in QEMU
 # guests timed by instructions (-icount shift=0, one CPU), then bench/results.md
 # (bench/report.sh). Not part of `make check`. Per kernel:
-#   1. a main boot: syscall tax and creation path (tax), memory (mem), read cost
-#      versus set count (read), reaping (reap), the command against lsipc and
-#      dmsetup (cli), the process-exit tax (exit);
-#   2. then a big boot with `ipcmni_extend` on the kernel command line: 100,000
+#   1. a memory boot: kernel memory per tracked set (mem);
+#   2. a main boot: syscall tax and creation path (tax), read cost versus set
+#      count (read), reaping (reap), the command against lsipc and dmsetup (cli),
+#      the process-exit tax (exit);
+#   3. then a big boot with `ipcmni_extend` on the kernel command line: 100,000
 #      sets, and on the last kernel 1,000,000 sets as well.
 # The kernels' boots run side by side (BENCH_JOBS at once, default nproc).
 # Environment: SEMWATCH_KERNELS (default: scripts/kernels.sh -f generic),
-# BENCH_PARTS (main boot, default "tax mem read reap cli exit"), BENCH_BIG (1; 0
-# skips the big boots), BENCH_BIG_COUNTS (the big boots' set counts, for every
-# kernel), BENCH_JOBS, BENCH_OUT (default bench/results.md), and the BENCH_*
+# BENCH_PARTS (default "tax mem read reap cli exit": mem in the memory boot, the
+# rest in the main boot), BENCH_BIG (1; 0 skips the big boots), BENCH_BIG_COUNTS
+# (the big boots' set counts, for every kernel), BENCH_JOBS, BENCH_OUT (default bench/results.md), and the BENCH_*
 # sizes of scripts/bench-guest.sh.
 # The logs, with a copy of the report, stay in build/logs/bench-TIME
 # (scripts/bench-compare.sh compares two runs).
@@ -98,11 +99,21 @@ qemu-system-x86_64 --version | head -n 1 > "$LOGS/qemu-version"
 # The QEMU command line as scripts/vm.sh runs it, for the report.
 grep -m 1 -o 'qemu-system-x86_64 -accel.*-m [0-9A-Z]*' scripts/vm.sh > "$LOGS/qemu-cmd" || true
 # chain KVER BIG-COUNTS: a kernel's boots one after the other, so that its clock
-# carries over (its main boot, then its big boot unless BIG-COUNTS is empty).
+# carries over (its memory boot, its main boot, then its big boot unless
+# BIG-COUNTS is empty).
 chain() {
-	local k=$1 counts=$2
-	step "kernel $k: $PARTS"
-	icount_guest "main-$k" "$k" "" "$PARTS"
+	local k=$1 counts=$2 main=" $PARTS "
+	# The memory part in a boot of its own: the tax part keeps empty slabs
+	# (scripts/bench-guest.sh), which a later slab count would see.
+	case $main in *" mem "*)
+		main=${main/ mem / }
+		step "kernel $k: mem"
+		icount_guest "mem-$k" "$k" "" mem ;;
+	esac
+	if [ -n "${main// /}" ]; then
+		step "kernel $k:$main"
+		icount_guest "main-$k" "$k" "" "$main"
+	fi
 	[ -n "$counts" ] || return 0
 	step "kernel $k: ipcmni_extend, $counts sets"
 	GENV="BENCH_BIG_COUNTS='$counts' " icount_guest "big-$k" "$k" ipcmni_extend big
