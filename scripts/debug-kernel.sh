@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build a check-debug kernel: `make tinyconfig` plus the flavour's fragments
-# (KASAN, lockdep, PROVE_RCU, DEBUG_LIST, kmemleak, failslab, and what the 9p
-# test guest needs, all built in) from Debian's linux-source tarball, into a
+# (KASAN, lockdep, PROVE_RCU, DEBUG_LIST, kmemleak, failslab, and what the test
+# guest needs, virtio-fs and 9p included, all built in) from Debian's linux-source tarball, into a
 # tree of its own under build/debug-kernel/ (bzImage and a tree to build
 # modules against), so that the flavours coexist:
 #   6.1      linux-source-6.1,  scripts/debug-kernel.config

@@ -79,17 +79,23 @@ fi
 # TCG each FUSE round trip costs, and the CLI's tests, which exec much, ran 2 to
 # 4 times faster than over 9p or uncached virtio-fs. -S needs 9p (an overlay
 # hides virtio-fs submounts).
-CONFIG=/boot/config-$KVER
-[ -z "$BZIMAGE" ] || CONFIG=$(dirname "$BZIMAGE")/../../../.config
+# A self-built kernel (-B) gets no module in the initramfs: it must have the
+# transport built in (=y), and its .config is the one of the tree it was built in.
+CONFIG=/boot/config-$KVER BUILTIN='[ym]'
+[ -z "$BZIMAGE" ] || CONFIG=$(dirname "$BZIMAGE")/../../../.config BUILTIN=y
+[ -r "$CONFIG" ] || { echo "vm.sh: no kernel config at $CONFIG: cannot tell 9p from virtio-fs" >&2; exit 2; }
 VIRTIOFSD=/usr/lib/qemu/virtiofsd
-has() { [ -r "$CONFIG" ] && grep -qE "^CONFIG_$1=[ym]" "$CONFIG"; }
-if [ -z "$PREP" ] && has VIRTIO_FS; then
+has() { grep -qE "^CONFIG_$1=$BUILTIN" "$CONFIG"; }
+if [ -n "$PREP" ]; then
+	has 9P_FS || { echo "vm.sh: -S needs a kernel with 9p (an overlay hides virtio-fs submounts)" >&2; exit 2; }
+	FS=9p
+elif has VIRTIO_FS; then
 	FS=virtiofs
 	[ -x "$VIRTIOFSD" ] || { echo "vm.sh: $VIRTIOFSD is missing (make setup)" >&2; exit 2; }
-elif has 9P_FS || { [ -n "$BZIMAGE" ] && [ ! -r "$CONFIG" ]; }; then
+elif has 9P_FS; then
 	FS=9p
 else
-	echo "vm.sh: kernel $KVER has no 9p${PREP:+ (which -S needs)} and no virtio-fs" >&2
+	echo "vm.sh: kernel $KVER has neither virtio-fs nor 9p (see $CONFIG)" >&2
 	exit 2
 fi
 
@@ -231,7 +237,6 @@ HOOK=$(printf '%s\n' "$PARAMS" | sed -n 's/.*\bhook=\([^ ]*\).*/\1/p')
 	printf '%s\n' "$CMD"
 } > "$RUN/job.sh"
 if [ -n "$PREP" ]; then
-	[ $FS = 9p ] || { echo "vm.sh: -S needs a kernel with 9p (an overlay hides virtio-fs submounts)" >&2; exit 2; }
 	printf 'set -e\n%s\n' "$PREP" > "$RUN/prep.sh"
 	cat > "$RUN/job.service" <<-EOF
 	[Unit]

@@ -62,16 +62,16 @@ until_ok() {
 # pass_time SECS: make SECS seconds pass for the sets' ages (ctime, otime),
 # which are whole minutes. In a throwaway test guest (SEMWATCH_CLOCK_STEP=1,
 # set by scripts/vm.sh) the clock is stepped forward, as an NTP step would
-# move it: the kernel's IPC times, semwatch.ko, semwatch and dmsetup all read
-# CLOCK_REALTIME, and sleeps and timeouts run on CLOCK_MONOTONIC. On a real
-# host the test sleeps.
+# move it: the kernel's IPC times, semwatch.ko, the ages semwatch and dmsetup
+# print all read CLOCK_REALTIME, and sleeps and timeouts run on CLOCK_MONOTONIC.
+# On a real host, or if the step fails, the test sleeps.
 pass_time() {
 	local now
-	if [ "${SEMWATCH_CLOCK_STEP:-0}" = 1 ]; then
-		now=$(date +%s.%N) && date -s "@$((${now%.*} + $1)).${now#*.}" > /dev/null
-	else
-		sleep "$1"
+	if [ "${SEMWATCH_CLOCK_STEP:-0}" = 1 ] && now=$(date +%s.%N) &&
+		date -s "@$((${now%.*} + $1)).${now#*.}" > /dev/null; then
+		return 0
 	fi
+	sleep "$1"
 }
 # Does semaphore 0 of set $1 have $2 processes waiting for zero?
 zcnt_is() { [ "$("$S" zcnt "$1")" = "$2" ]; }
