@@ -21,8 +21,6 @@
 
 #include "semwatch.h"
 
-#define MAXF 64
-
 enum { T_NS, T_PREFIXES, T_WATCHED, T_MAX };
 
 #define C(t, n, k, f) { n, SW_F_##k, offsetof(struct t, f), false }
@@ -73,8 +71,7 @@ struct pstate {
 	bool seen[T_MAX];
 	bool have_format, have_prefix, have_bits, have_truncated;
 	bool ended;		/* format 2: the "end" line was read */
-	int map[MAXF];
-	int nfields;
+	struct sw_tplan plan;	/* the current table's columns */
 	size_t cap[T_MAX];
 	char *strs;		/* the next free byte of m->strings */
 };
@@ -196,9 +193,9 @@ static bool is_header_name(const char *name)
 /* "name: value", or "name:" which starts a table. */
 static int header_line(struct pstate *ps, char *line)
 {
-	char *f[MAXF];
+	char *f[SW_MAXF];
 	size_t len;
-	int n = sw_split(line, f, MAXF), t;
+	int n = sw_split(line, f, SW_MAXF), t;
 
 	if (n < 1 || n > 2 || (len = strlen(f[0])) < 2 || f[0][len - 1] != ':')
 		return fail(ps, "expected 'name: value' or 'table:'");
@@ -232,22 +229,26 @@ static int fail_col(struct pstate *ps, const char *fmt, const char *name)
 
 static int columns_line(struct pstate *ps, char *line)
 {
-	const struct sw_colspec *spec;
-	char *f[MAXF];
-	int n = sw_split(line, f, MAXF), bad;
+	const struct sw_colspec *spec = NULL;
+	char *f[SW_MAXF];
+	int n = sw_split(line, f, SW_MAXF), nspec = 0, bad, ret;
 
 	ps->need_columns = false;
 	if (n <= 0)
 		return fail(ps, "bad column header");
-	ps->nfields = n;
-	if (ps->table == T_MAX)
-		return 0;
-	spec = tables[ps->table].cols;
-	if (sw_table_map(f, n, spec, tables[ps->table].ncols, ps->map, &bad))
-		return fail_col(ps, ps->map[bad] < 0 ? "missing column '%s'" :
+	if (ps->table != T_MAX) {
+		spec = tables[ps->table].cols;
+		nspec = tables[ps->table].ncols;
+	}
+	ret = sw_table_plan(&ps->plan, f, n, spec, nspec, &bad);
+	if (ret == -EBADMSG)
+		return fail_col(ps, ps->plan.map[bad] < 0 ?
+				"missing column '%s'" :
 				"column '%s' given twice", spec[bad].name);
+	if (ret)
+		return fail(ps, "bad column header");
 	if (ps->table == T_WATCHED &&
-	    (ps->map[W_EXIT] < 0) != (ps->map[W_DIED] < 0))
+	    (ps->plan.map[W_EXIT] < 0) != (ps->plan.map[W_DIED] < 0))
 		return fail(ps, "column 'exit' without 'died_s' or the reverse");
 	return 0;
 }
@@ -260,39 +261,38 @@ static int bad_value(struct pstate *ps, const struct sw_colspec *c)
 	return fail_col(ps, "bad value in column '%s'", c->name);
 }
 
-static int row_line(struct pstate *ps, char *line)
+static int row_line(struct pstate *ps, char *line, size_t len)
 {
+	const int *map = ps->plan.map;
 	int t = ps->table, ret, bad;
+	char *f[SW_MAXF], *row = NULL;
 	const char *why;
-	char *f[MAXF];
 	size_t *n;
 	void **arr;
-	char *row;
 
-	if (sw_split(line, f, MAXF) != ps->nfields)
+	if (t != T_MAX) {
+		arr = table_array(ps->m, t, &n);
+		if (sw_grow(arr, &ps->cap[t], *n, tables[t].size))
+			return -ENOMEM;
+		row = (char *)*arr + *n * tables[t].size;
+		memset(row, 0, tables[t].size);
+		(*n)++;
+	}
+	ret = sw_table_line(&ps->plan, line, len, f, row, &ps->strs, &bad);
+	if (ret == -E2BIG)
 		return fail(ps, "wrong number of fields");
-	if (t == T_MAX)
-		return 0;
-	arr = table_array(ps->m, t, &n);
-	if (sw_grow(arr, &ps->cap[t], *n, tables[t].size))
-		return -ENOMEM;
-	row = (char *)*arr + *n * tables[t].size;
-	memset(row, 0, tables[t].size);
-	(*n)++;
-	ret = sw_table_row(f, tables[t].cols, tables[t].ncols, ps->map, row,
-			   &ps->strs, &bad);
 	if (ret)
 		return bad_value(ps, &tables[t].cols[bad]);
 	if (t != T_WATCHED)
 		return 0;
-	if (ps->map[W_EXIT] < 0)	/* a module older than the command */
+	if (map[W_EXIT] < 0)	/* a module older than the command */
 		return 0;
-	why = sw_row_end_error(f[ps->map[W_PID]], f[ps->map[W_EXIT]],
-			       f[ps->map[W_DIED]], (const struct sw_modrow *)row);
+	why = sw_row_end_error(f[map[W_PID]], f[map[W_EXIT]], f[map[W_DIED]],
+			       (const struct sw_modrow *)row);
 	return why ? fail(ps, why) : 0;
 }
 
-static int one_line(struct pstate *ps, char *line)
+static int one_line(struct pstate *ps, char *line, size_t len)
 {
 	if (ps->ended)
 		return fail(ps, "line after 'end'");
@@ -306,7 +306,7 @@ static int one_line(struct pstate *ps, char *line)
 	if (ps->need_columns)
 		return columns_line(ps, line);
 	if (ps->table >= 0 && ps->table <= T_MAX)
-		return row_line(ps, line);
+		return row_line(ps, line, len);
 	/* format 2: after a table and its blank line; format 1 has no end */
 	if (ps->m->format == 2 && ps->table == T_MAX + 1 &&
 	    !strcmp(line, "end")) {
@@ -358,7 +358,7 @@ int sw_proc_parse(char *buf, size_t len, struct sw_module *m,
 		nl = strchr(p, '\n');
 		*nl = '\0';
 		ps.line++;
-		ret = one_line(&ps, p);
+		ret = one_line(&ps, p, (size_t)(nl - p));
 		p = nl + 1;
 	}
 	if (!ret)

@@ -146,11 +146,20 @@ struct sw_colspec {
 	size_t off;
 	bool optional;		/* absent: unknown (OPT, EXIT) or NULL (STR) */
 };
+#define SW_MAXF 64		/* fields in a line of /proc/semwatch */
+/* A table's columns as its header line has them, for sw_table_line(). */
+struct sw_tplan {
+	const struct sw_colspec *spec;
+	int nspec;
+	int nfields;			/* fields in each row */
+	int map[SW_MAXF];		/* spec index: field index, or -1 */
+	signed char col[SW_MAXF];	/* field index: spec index, or -1 */
+};
 int sw_split(char *line, char **fields, int max);
-int sw_table_map(char **names, int n, const struct sw_colspec *spec,
-		 int nspec, int *map, int *bad);
-int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
-		 const int *map, void *row, char **strs, int *bad);
+int sw_table_plan(struct sw_tplan *tp, char **names, int n,
+		  const struct sw_colspec *spec, int nspec, int *bad);
+int sw_table_line(const struct sw_tplan *tp, char *line, size_t len,
+		  char **fields, void *row, char **strs, int *bad);
 int sw_parse_exit(const char *f, struct sw_exit *x);
 int sw_grow(void **arr, size_t *cap, size_t n, size_t size);
 

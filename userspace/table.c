@@ -45,8 +45,8 @@ int sw_split(char *line, char **fields, int max)
  * column that is absent. -EBADMSG for a missing required column or a column
  * given twice: *bad is then its index in spec.
  */
-int sw_table_map(char **names, int n, const struct sw_colspec *spec,
-		 int nspec, int *map, int *bad)
+static int table_map(char **names, int n, const struct sw_colspec *spec,
+		     int nspec, int *map, int *bad)
 {
 	int i, j;
 
@@ -63,6 +63,30 @@ int sw_table_map(char **names, int n, const struct sw_colspec *spec,
 		if (map[i] < 0 && !spec[i].optional)
 			return -EBADMSG;
 	}
+	return 0;
+}
+
+/*
+ * The plan for a table whose header line has the n column names: spec may be
+ * NULL (a table we do not know: its rows are only counted). Errors as
+ * table_map().
+ */
+int sw_table_plan(struct sw_tplan *tp, char **names, int n,
+		  const struct sw_colspec *spec, int nspec, int *bad)
+{
+	int i;
+
+	if (n < 1 || n > SW_MAXF || nspec > SW_MAXF)
+		return -EINVAL;
+	tp->spec = spec;
+	tp->nspec = nspec;
+	tp->nfields = n;
+	memset(tp->col, -1, sizeof(tp->col));
+	if (table_map(names, n, spec, nspec, tp->map, bad))
+		return -EBADMSG;
+	for (i = 0; i < nspec; i++)
+		if (tp->map[i] >= 0)
+			tp->col[tp->map[i]] = (signed char)i;
 	return 0;
 }
 
@@ -99,15 +123,13 @@ static int parse_state(const char *f, int *v)
 		[SW_STATE_ALIVE] = "alive",
 		[SW_STATE_DEAD] = "dead",
 	};
-	int i;
+	int i = f[0] == 'd' ? SW_STATE_DEAD :
+		f[0] == 'a' ? SW_STATE_ALIVE : SW_STATE_UNKNOWN;
 
-	for (i = 0; i < 3; i++) {
-		if (!strcmp(f, names[i])) {
-			*v = i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (strcmp(f, names[i]))
+		return -EINVAL;
+	*v = i;
+	return 0;
 }
 
 /* A decimal number as the kernel prints it: no sign, no leading zero. */
@@ -151,24 +173,25 @@ static bool signal_name(const char *f)
  */
 int sw_parse_exit(const char *f, struct sw_exit *x)
 {
+	size_t len = strlen(f);
+
 	memset(x, 0, sizeof(*x));
-	if (!strcmp(f, "?"))
-		return 0;
-	if (!strcmp(f, "-")) {
-		x->kind = SW_END_NONE;
+	if (len == 1 && (f[0] == '?' || f[0] == '-')) {
+		x->kind = f[0] == '-' ? SW_END_NONE : SW_END_UNKNOWN;
 		return 0;
 	}
-	if (strlen(f) >= sizeof(x->name))
+	if (len >= sizeof(x->name))
 		return -EINVAL;
-	if (!strcmp(f, "oom-kill"))
+	if (!strncmp(f, "status:", 7))	/* first: the likeliest end */
+		x->kind = canonical(f + 7, 0, 255) ? SW_END_STATUS :
+			  SW_END_UNKNOWN;
+	else if (!strcmp(f, "oom-kill"))
 		x->kind = SW_END_OOM;
-	else if (!strncmp(f, "status:", 7) && canonical(f + 7, 0, 255))
-		x->kind = SW_END_STATUS;
 	else if (signal_name(f))
 		x->kind = SW_END_SIGNAL;
-	else
+	if (x->kind == SW_END_UNKNOWN)
 		return -EINVAL;
-	strcpy(x->name, f);
+	memcpy(x->name, f, len + 1);
 	return 0;
 }
 
@@ -193,10 +216,12 @@ static void absent_field(enum sw_fkind kind, void *dst)
 /* A string goes to *strs, which is then advanced past it and its NUL. */
 static int parse_str(const char *f, char **dst, char **strs)
 {
-	if (sw_unescape_to(f, *strs))
+	int n = sw_unescape_to(f, *strs);
+
+	if (n < 0)
 		return -EINVAL;
 	*dst = *strs;
-	*strs += strlen(*strs) + 1;
+	*strs += n + 1;
 	return 0;
 }
 
@@ -227,30 +252,146 @@ static int parse_field(const char *f, enum sw_fkind kind, void *dst,
 	return -EINVAL;
 }
 
-/*
- * Fill one row; for -EBADMSG *bad is the index in spec of the column whose
- * value is bad. String columns are unescaped into *strs, one block for all
- * rows instead of a malloc() each: it needs room for each field and its NUL
- * (a file's length covers all its fields), and is advanced past them.
- */
-int sw_table_row(char **fields, const struct sw_colspec *spec, int nspec,
-		 const int *map, void *row, char **strs, int *bad)
+/* A hexadecimal digit's value, either case, or -1. */
+static int hex_value(char c)
 {
-	int i, ret;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
-	for (i = 0; i < nspec; i++) {
-		void *dst = (char *)row + spec[i].off;
+/*
+ * A number of a column that holds one, as the module writes most of them: up
+ * to 19 decimal digits (no overflow check needed) or 0x and up to 8 hex
+ * digits, ended by a blank or the NUL. Stored as parse_field() would; *end is
+ * the byte after it. false for anything else, which parse_field() then judges.
+ */
+static bool quick_number(const char *f, enum sw_fkind kind, void *dst,
+			 char **end)
+{
+	unsigned long long v = 0, max;
+	const char *s = f;
+	unsigned int d;
+	int h;
 
-		if (map[i] < 0) {
-			absent_field(spec[i].kind, dst);
-			continue;
-		}
-		*bad = i;
-		ret = parse_field(fields[map[i]], spec[i].kind, dst, strs);
-		if (ret)
-			return -EBADMSG;
+	if (kind == SW_F_HEX32) {
+		if (f[0] != '0' || f[1] != 'x')
+			return false;
+		for (s = f + 2; s - f < 10 && (h = hex_value(*s)) >= 0; s++)
+			v = v << 4 | (unsigned int)h;
+		if (s == f + 2 || !field_end[(unsigned char)*s])
+			return false;
+		*(uint32_t *)dst = (uint32_t)v;
+		*end = (char *)s;
+		return true;
 	}
-	return 0;
+	if (kind != SW_F_ULL && kind != SW_F_OPT && kind != SW_F_INT)
+		return false;
+	for (; (d = (unsigned char)*s - '0') <= 9; s++)
+		v = v * 10 + d;	/* past 19 digits it wraps, and is not used */
+	max = kind == SW_F_INT ? INT_MAX :
+	      kind == SW_F_OPT ? LLONG_MAX : ULLONG_MAX;
+	if (s == f || s - f > 19 || !field_end[(unsigned char)*s] || v > max)
+		return false;
+	if (kind == SW_F_INT)
+		*(int *)dst = (int)v;
+	else
+		*(unsigned long long *)dst = v;	/* long long shares it */
+	*end = (char *)s;
+	return true;
+}
+
+/*
+ * Past the blanks at p, in a line that ends at end. The module pads its
+ * columns with spaces: eight bytes at a time while they are all spaces.
+ */
+static char *skip_blanks(char *p, const char *end)
+{
+	uint64_t w;
+	int skip;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, sizeof(w));
+		w ^= 0x2020202020202020ull;	/* spaces become zero bytes */
+		if (w) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			skip = __builtin_ctzll(w) / 8;
+#else
+			skip = __builtin_clzll(w) / 8;
+#endif
+			p += skip;
+			break;
+		}
+		p += 8;
+	}
+	while (blank[(unsigned char)*p])
+		p++;
+	return p;
+}
+
+/*
+ * The field at *pp, parsed into dst unless kind is -1; it is NUL-terminated
+ * and *pp moved past it. Returns parse_field()'s answer.
+ */
+static int take_field(char **pp, int kind, void *dst, char **strs)
+{
+	char *f = *pp, *e;
+	int ret = 0;
+
+	if (kind >= 0 && quick_number(f, (enum sw_fkind)kind, dst, &e)) {
+		kind = -1;
+	} else {
+		for (e = f; !field_end[(unsigned char)*e]; e++)
+			;
+	}
+	if (*e)
+		*e++ = '\0';
+	if (kind >= 0)
+		ret = parse_field(f, (enum sw_fkind)kind, dst, strs);
+	*pp = e;
+	return ret;
+}
+
+/*
+ * Split one row (len bytes and a NUL) in place into fields[] and fill row (NULL for a table we
+ * only count) in the same pass: splitting, then parsing each field again,
+ * was most of the cost of a file of many rows. -E2BIG when the row has not
+ * tp->nfields fields; else -EBADMSG for a bad value, *bad then being its
+ * index in tp->spec. String columns are unescaped into *strs, one block for
+ * all rows instead of a malloc() each: it needs room for each field and its
+ * NUL (a file's length covers all its fields), and is advanced past them.
+ */
+int sw_table_line(const struct sw_tplan *tp, char *line, size_t len,
+		  char **fields, void *row, char **strs, int *bad)
+{
+	const char *end = line + len;
+	int i, n = 0, c, ret = 0;
+	char *p = line;
+
+	for (;;) {
+		p = skip_blanks(p, end);
+		if (!*p)
+			break;
+		if (n == tp->nfields)
+			return -E2BIG;
+		fields[n] = p;
+		c = row && !ret ? tp->col[n] : -1;
+		if (take_field(&p, c < 0 ? -1 : (int)tp->spec[c].kind,
+			       c < 0 ? NULL : (char *)row + tp->spec[c].off,
+			       strs)) {
+			*bad = c;	/* the first bad value; count on */
+			ret = -EBADMSG;
+		}
+		n++;
+	}
+	if (n != tp->nfields)
+		return -E2BIG;
+	for (i = 0; row && !ret && i < tp->nspec; i++)
+		if (tp->map[i] < 0)
+			absent_field(tp->spec[i].kind,
+				     (char *)row + tp->spec[i].off);
+	return ret;
 }
 
 /* Grow *arr so that it holds at least n + 1 elements. */

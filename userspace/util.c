@@ -120,10 +120,11 @@ static int octal3(const char *p)
 /*
  * Undo the module's \ooo escaping of comm and cgroup (as /proc/mounts) into
  * out, which has room for strlen(in) + 1 bytes: the text never grows.
+ * Returns the length written, or -EINVAL.
  */
 int sw_unescape_to(const char *in, char *out)
 {
-	size_t j = 0;
+	int j = 0;
 
 	while (*in) {
 		int c = (unsigned char)*in;
@@ -138,7 +139,7 @@ int sw_unescape_to(const char *in, char *out)
 		in++;
 	}
 	out[j] = '\0';
-	return 0;
+	return j;
 }
 
 /* As sw_unescape_to(), into a malloc()ed string. */
@@ -148,7 +149,7 @@ int sw_unescape(const char *in, char **out)
 
 	if (!o)
 		return -ENOMEM;
-	if (sw_unescape_to(in, o)) {
+	if (sw_unescape_to(in, o) < 0) {
 		free(o);
 		return -EINVAL;
 	}
