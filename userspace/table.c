@@ -4,6 +4,7 @@
  * /proc/semwatch parser. Columns are looked up by their header name so that a
  * module adding a column does not break us.
  */
+#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -309,18 +310,13 @@ static bool quick_number(const char *f, enum sw_fkind kind, void *dst,
 static char *skip_blanks(char *p, const char *end)
 {
 	uint64_t w;
-	int skip;
 
 	while (end - p >= 8) {
 		memcpy(&w, p, sizeof(w));
-		w ^= 0x2020202020202020ull;	/* spaces become zero bytes */
+		/* spaces become zero bytes, the first byte the lowest */
+		w = le64toh(w) ^ 0x2020202020202020ull;
 		if (w) {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			skip = __builtin_ctzll(w) / 8;
-#else
-			skip = __builtin_clzll(w) / 8;
-#endif
-			p += skip;
+			p += __builtin_ctzll(w) / 8;
 			break;
 		}
 		p += 8;
@@ -354,11 +350,12 @@ static int take_field(char **pp, int kind, void *dst, char **strs)
 }
 
 /*
- * Split one row (len bytes and a NUL) in place into fields[] and fill row (NULL for a table we
- * only count) in the same pass: splitting, then parsing each field again,
- * was most of the cost of a file of many rows. -E2BIG when the row has not
- * tp->nfields fields; else -EBADMSG for a bad value, *bad then being its
- * index in tp->spec. String columns are unescaped into *strs, one block for
+ * Split one row (len bytes and a NUL) in place into fields[] and fill row
+ * (NULL for a table we only count) in the same pass: splitting, then parsing
+ * each field again, was most of the cost of a file of many rows. -E2BIG when
+ * the row has not tp->nfields fields; else -EBADMSG for a bad value, *bad
+ * then being its index in tp->spec (the first bad one in spec's order,
+ * whatever the order of the columns in the file). String columns are unescaped into *strs, one block for
  * all rows instead of a malloc() each: it needs room for each field and its
  * NUL (a file's length covers all its fields), and is advanced past them.
  */
@@ -376,11 +373,11 @@ int sw_table_line(const struct sw_tplan *tp, char *line, size_t len,
 		if (n == tp->nfields)
 			return -E2BIG;
 		fields[n] = p;
-		c = row && !ret ? tp->col[n] : -1;
+		c = row ? tp->col[n] : -1;
 		if (take_field(&p, c < 0 ? -1 : (int)tp->spec[c].kind,
 			       c < 0 ? NULL : (char *)row + tp->spec[c].off,
-			       strs)) {
-			*bad = c;	/* the first bad value; count on */
+			       strs) && (!ret || c < *bad)) {
+			*bad = c;
 			ret = -EBADMSG;
 		}
 		n++;

@@ -408,6 +408,15 @@ static void test_v2_numbers(void)
 	}
 	ok(!nbad, "format 2: numbers past their limits rejected (%zu wrong)",
 	   nbad);
+	/* Two bad values: the first in the parser's column order is named. */
+	e.what = NULL;
+	ok(parse_edit(sample2, "     pid comm             state     age_s "
+		      "        ns        key  semid nsems   uid cgroup\n"
+		      "       2 dmsetup          alive        12 ",
+		      "age_s pid comm state ns key semid nsems uid cgroup\n"
+		      "x y dmsetup alive ", &e) == -EBADMSG && e.what &&
+	   strstr(e.what, "'pid'"), "format 2: of two bad values, column 'pid' "
+	   "is named, whatever the column order (%s)", e.what ? e.what : "");
 }
 
 int main(void)
