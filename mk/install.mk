@@ -78,7 +78,10 @@ install-cli:
 	$(INSTALL) -D -m 0644 man/semwatch.8 $(DESTDIR)$(MANDIR)/man8/semwatch.8
 	$(INSTALL) -D -m 0644 man/semwatch.4 $(DESTDIR)$(MANDIR)/man4/semwatch.4
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
-	$(INSTALL) -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
+	@# The units run the command where this PREFIX put it.
+	@set -e; for u in $(UNITS); do \
+		sed 's|/usr/sbin/semwatch|$(SBINDIR)/semwatch|' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	@# A configuration file: keep the admin's copy.
 	@[ -e $(DESTDIR)$(SYSCONFDIR)/default/semwatch ] || \
 		$(INSTALL) -D -m 0644 systemd/semwatch.default $(DESTDIR)$(SYSCONFDIR)/default/semwatch
@@ -94,9 +97,12 @@ uninstall:
 		$(DESTDIR)$(SBINDIR)/semwatch \
 		$(DESTDIR)$(MANDIR)/man8/semwatch.8 $(DESTDIR)$(MANDIR)/man4/semwatch.4 \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS))) \
-		$(DESTDIR)$(SYSCONFDIR)/default/semwatch \
 		$(DESTDIR)$(DOCDIR)/examples/semwatch.conf \
 		$(DESTDIR)$(DOCDIR)/examples/semwatch.rules.yml
+	@# The configuration file goes only as installed: an admin's edits stay.
+	@f=$(DESTDIR)$(SYSCONFDIR)/default/semwatch; \
+	if cmp -s systemd/semwatch.default $$f; then rm -f $$f; \
+	elif [ -e $$f ]; then echo "kept $$f (edited)"; fi
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 	-rmdir $(if $(KVER),$(DESTDIR)$(MODDIR)/$(KVER)/updates) 2>/dev/null
 	$(if $(DESTDIR),,$(if $(KVER),depmod -a $(KVER)))

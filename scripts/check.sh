@@ -123,6 +123,7 @@ done
 
 step "host unit tests"
 host_tap check-test check-sh-tests scripts/check-test.sh
+host_tap install-test install-tests scripts/install-test.sh
 if [ -f userspace/Makefile ] && grep -q '^test:' userspace/Makefile; then
 	host_tap unit userspace-unit-tests make -s -C userspace test
 else
