@@ -3,7 +3,7 @@
 # file) describes the module, so `make -C KDIR M=...` and DKMS use it directly.
 #
 #   make                  module for the running kernel (or KVER=/KDIR=) + CLI
-#   make modules-all      module for both pinned kernels (scripts/kernels.conf)
+#   make modules-all      module for every pinned kernel (scripts/kernels.conf)
 #   make setup            install every package needed (root, Debian 12)
 #   make style            checkpatch --strict on kmod/
 #   make check            build everything, run all tests in QEMU, summary

@@ -48,7 +48,7 @@ the run ended $(of end-date) and took $(of seconds) s of wall time (logs: $LOGS_
   it: repeated insmod/rmmod under \`-icount\` crashed 6.12 guests. Each figure is the
   median of a case's runs in one boot; a ratio divides two medians of the same boot;
   *spread* is (max − min) ÷ median of a case's runs, the noise left. The kernels'
-  boots run side by side (scripts/bench.sh): that changes wall time, not guest time.
+  boots run \`BENCH_JOBS\` at a time (scripts/bench.sh): that changes wall time, not guest time.
 - Guests (clock, wall seconds, sizes):
 EOF
 for k in $KERNELS; do

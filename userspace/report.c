@@ -18,7 +18,7 @@ enum { O_PROM = CLI_LONG_ONLY, O_ALL, O_NOTRUNC, O_TIME };
 
 static const struct cli_opt report_opts[] = {
 	{ "older-than", 'a', required_argument, "MIN",
-	  "only sets at least MIN minutes old are leaks (default 10)" },
+	  "leaks: ctime and otime MIN minutes old (default 10)" },
 	{ "prefix", 'p', required_argument, "P",
 	  "the 16-bit key prefix to watch (default 0x0d4d)" },
 	{ "all-namespaces", 'A', no_argument, NULL,
