@@ -17,8 +17,15 @@
 #include "semwatch.h"
 #include "compat/compat.h"
 
-/* Cleared for good the first time the private layout yields an impossible value. */
+/*
+ * Cleared for good the first time the load-time scan reads an impossible value through
+ * the private layout. Only the scan judges: it holds the rwsem that newary() holds for
+ * write, so a set is never half made under it. A hook reads without it, and an odd
+ * value there is only left unknown.
+ */
 static bool sw_layout_plausible = true;
+/* A ctime this far ahead is not a clock step but a misread (a year and a day). */
+#define SW_CTIME_AHEAD_MAX	(366 * 24 * 3600)
 #define SW_SCAN_MAX_NS		4096
 
 /* Caller holds rcu_read_lock() and keeps @ns alive. */
@@ -38,15 +45,20 @@ static struct kern_ipc_perm *sw_sem_find(struct ipc_namespace *ns, int id)
 	return NULL;
 }
 
-/* Size and ctime of a set that predates the module, when they can be read safely. */
+/*
+ * Size and ctime of a set that predates the module, when they can be read safely;
+ * @judge: an impossible value rules the layout out (the scan, see sw_layout_plausible).
+ */
 static void sw_sem_read_layout(struct ipc_namespace *ns, struct kern_ipc_perm *perm,
-			       struct sw_setinfo *s)
+			       struct sw_setinfo *s, bool judge)
 {
 #if SW_SEM_LAYOUT_KNOWN
 	const struct sw_sem_array_head *sma;
 	int nsems, used;
 	time64_t ctime;
 
+	if (judge)	/* the scan's hold of the rwsem is what makes a verdict fair */
+		lockdep_assert_held(&ns->ids[SW_IPC_SEM_IDS].rwsem);
 	if (!sw_layout || !READ_ONCE(sw_layout_plausible))
 		return;
 	sma = container_of(perm, struct sw_sem_array_head, sem_perm);
@@ -57,7 +69,10 @@ static void sw_sem_read_layout(struct ipc_namespace *ns, struct kern_ipc_perm *p
 	smp_rmb();
 	if (READ_ONCE(perm->deleted))
 		return;
-	if (nsems < 1 || nsems > used || ctime < 1 || ctime > ktime_get_real_seconds() + 1) {
+	if (nsems < 1 || nsems > used || ctime < 1 ||
+	    ctime > ktime_get_real_seconds() + SW_CTIME_AHEAD_MAX) {
+		if (!judge)
+			return;
 		WRITE_ONCE(sw_layout_plausible, false);
 		pr_warn("struct sem_array is not laid out as expected; sizes and ages of sets older than the module are unknown\n");
 		return;
@@ -87,7 +102,7 @@ void sw_track_current(int id, const struct sw_semget_args *a, enum sw_origin ori
 		if (a)
 			s.nsems = a->nsems;
 		else
-			sw_sem_read_layout(ns, perm, &s);
+			sw_sem_read_layout(ns, perm, &s, false);
 		sw_track(&s, perm, origin);
 	} else if (origin == SW_CREATED) {
 		sw_count_dropped();
@@ -124,7 +139,7 @@ static void sw_scan_ns(struct ipc_namespace *ns)
 				.uid = perm->cuid,
 			};
 
-			sw_sem_read_layout(ns, perm, &s);
+			sw_sem_read_layout(ns, perm, &s, true);
 			sw_track(&s, perm, SW_FOUND);
 		}
 		rcu_read_unlock();

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A reader sees its own world. A reader outside the initial IPC namespace sees only the
- * sets of its own; every reader sees creators by their PIDs in its PID namespace, and
- * cgroups by their paths in its cgroup namespace, as the kernel's own /proc files do.
+ * A reader sees its own world. A reader outside the host's IPC, PID or user namespace
+ * sees only the sets of its own IPC namespace; every reader sees creators by their PIDs
+ * in its PID namespace, and cgroups by their paths in its cgroup namespace, as the
+ * kernel's own /proc files do.
  * Nothing here runs in a hook: PIDs are translated while a view copies records (under
  * sw_lock, which pid_nr_ns() allows), paths after the copy, in process context, once
  * per distinct cgroup.
@@ -37,12 +38,25 @@ bool sw_reader_initial(void)
 	       current_user_ns() == &init_user_ns;
 }
 
+/*
+ * Every IPC namespace is shown only to a reader in the host's IPC, PID and user
+ * namespaces. A container that shares the host's IPC namespace (docker --ipc=host, a
+ * hostIPC pod) sees the host's sets, as ipcs does there, but not the other containers',
+ * whose processes it cannot see either. The cgroup namespace only changes the paths.
+ */
+static bool sw_reader_sees_all(void)
+{
+	return current->nsproxy->ipc_ns == sw_init_ipc_ns() &&
+	       task_active_pid_ns(current) == &init_pid_ns &&
+	       current_user_ns() == &init_user_ns;
+}
+
 /* current's namespaces, valid while current is in the open() that builds the view. */
 void sw_reader_from_current(struct sw_reader *rd)
 {
 	struct ipc_namespace *ipc = current->nsproxy->ipc_ns;
 
-	rd->only = ipc == sw_init_ipc_ns() ? NULL : ipc;
+	rd->only = sw_reader_sees_all() ? NULL : ipc;
 	rd->only_inum = ipc->ns.inum;
 	rd->pid_ns = task_active_pid_ns(current);
 	rd->cgroup_ns = current->nsproxy->cgroup_ns;

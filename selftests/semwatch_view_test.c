@@ -315,26 +315,43 @@ TEST_F(view, namespaces)
 	EXPECT_STREQ("/sw-tenant-a/inner", sw_cell(w, r, "cgroup"));
 	sw_free(&s);
 
-	/* The host's IPC namespace, fresh PID and cgroup namespaces (root /sw-tenant-a). */
+	/* The host's IPC and PID namespaces, a fresh cgroup one: every namespace. */
+	buf = read_as(&(struct rd){ .unsh = CLONE_NEWCGROUP, .cg = TENANT_A }, &rr);
+	ASSERT_NE(NULL, buf) TH_LOG("reader in a fresh cgroup namespace: %s", strerror(rr.err));
+	ASSERT_EQ(0, view_parse(_metadata, &s, buf, "reader in a fresh cgroup namespace"));
+	w = sw_tab(&s, "watched");
+	r = sw_find_set(w, ka, nsa);
+	ASSERT_LE(0, r) TH_LOG("a reader in the host's PID namespace sees every namespace");
+	EXPECT_EQ(self->a.init, sw_ncell(w, r, "pid"));
+	EXPECT_STREQ("/inner", sw_cell(w, r, "cgroup"));
+	r = sw_find_set(w, kh, host);
+	ASSERT_LE(0, r);
+	EXPECT_STREQ("-", sw_cell(w, r, "cgroup"));
+	sw_free(&s);
+
+	/*
+	 * The host's IPC namespace, fresh PID and cgroup ones (a hostIPC pod): the host's
+	 * sets, as ipcs shows them, and nothing of the other namespaces.
+	 */
 	buf = read_as(&(struct rd){ .unsh = CLONE_NEWPID | CLONE_NEWCGROUP, .cg = TENANT_A,
 				    .mkkey = kf }, &rr);
 	sw_track(&self->c, rr.semid);
 	ASSERT_NE(NULL, buf) TH_LOG("reader in fresh PID and cgroup namespaces: %s",
 				    strerror(rr.err));
 	ASSERT_EQ(0, view_parse(_metadata, &s, buf, "reader in fresh PID and cgroup namespaces"));
+	EXPECT_EQ(1, sw_tab(&s, "namespaces")->nrows);
+	EXPECT_EQ(host, sw_ncell(sw_tab(&s, "namespaces"), 0, "ns"));
+	EXPECT_STREQ("-", sw_hdr(&s, "dropped"));
 	w = sw_tab(&s, "watched");
+	EXPECT_EQ(-1, sw_find_set(w, ka, 0));
+	EXPECT_EQ(-1, sw_find_set(w, kb, 0));
+	EXPECT_EQ(-1, sw_find(w, "ns", nsa));
 	r = sw_find_set(w, kh, host);
 	ASSERT_LE(0, r) TH_LOG("the test's own set is missing");
 	EXPECT_STREQ("-", sw_cell(w, r, "pid"));
 	EXPECT_STREQ("-", sw_cell(w, r, "comm"));	/* not named either */
 	EXPECT_STREQ("alive", sw_cell(w, r, "state"));
 	EXPECT_STREQ("-", sw_cell(w, r, "cgroup"));
-	r = sw_find_set(w, ka, nsa);
-	ASSERT_LE(0, r);
-	EXPECT_STREQ("-", sw_cell(w, r, "pid"));
-	EXPECT_STREQ("-", sw_cell(w, r, "comm"));
-	EXPECT_STREQ("alive", sw_cell(w, r, "state"));
-	EXPECT_STREQ("/inner", sw_cell(w, r, "cgroup"));
 	r = sw_find_set(w, kf, host);
 	ASSERT_LE(0, r);
 	EXPECT_EQ(rr.nspid, sw_ncell(w, r, "pid"));
