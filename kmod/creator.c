@@ -20,6 +20,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "semwatch.h"
@@ -32,6 +33,14 @@
 #define SW_CGROUP_IDLE_MAX 16
 /* Cgroups waiting for the deferred work (a stack); a record beyond them keeps its id only. */
 #define SW_PENDING_MAX 64
+/*
+ * Memory the kept paths may take: 64 bytes per record of max_records (16 MiB by
+ * default), at least 1 MiB. A user may make cgroups with long paths, a set in each, and
+ * remove the cgroups: each set would pin its own path of up to 1 KiB (2 in the slab),
+ * charged to no one. Beyond the budget a record keeps its cgroup's id only.
+ */
+#define SW_PATH_BYTES_PER_RECORD 64
+#define SW_PATH_BYTES_MIN SZ_1M
 
 /* Under sw_lock. */
 struct sw_cgroup {
@@ -39,6 +48,7 @@ struct sw_cgroup {
 	struct list_head idle;	/* on sw_cgroups_idle while refs is 0 */
 	u64 id;
 	unsigned int refs;
+	unsigned int bytes;	/* as allocated, counted in sw_cgroup_bytes */
 	char path[];
 };
 
@@ -52,6 +62,7 @@ struct sw_pending {
 static DEFINE_HASHTABLE(sw_cgroups, 8);
 static LIST_HEAD(sw_cgroups_idle);
 static unsigned int sw_cgroups_nidle;
+static unsigned long sw_cgroup_bytes;
 static struct sw_pending sw_pending[SW_PENDING_MAX];
 static unsigned int sw_npending;
 /*
@@ -152,6 +163,7 @@ const char *sw_cgroup_path(const struct sw_cgroup *cg)
 static void sw_cgroup_request(struct sw_record *r, struct cgroup *cgrp)
 {
 	lockdep_assert_held(&sw_lock);
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
 	if (sw_npending == SW_PENDING_MAX || !cgroup_tryget(cgrp))
 		return;
 	sw_pending[sw_npending++] = (struct sw_pending){ r->ns, r->id, cgrp };
@@ -223,17 +235,29 @@ static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf)
 {
 	struct sw_cgroup *cg;
 	int len = cgroup_path(cgrp, buf, SW_PATH_MAX);
+	size_t size;
 
 	/* A path that fills the buffer may have been cut: better none than a wrong one. */
 	if (len < 0 || len >= SW_PATH_MAX - 1)
 		return NULL;
-	cg = kmalloc(struct_size(cg, path, len + 1), GFP_KERNEL);
+	size = kmalloc_size_roundup(struct_size(cg, path, len + 1));
+	cg = kmalloc(size, GFP_KERNEL);
 	if (cg) {
 		memcpy(cg->path, buf, len + 1);
 		cg->id = cgroup_id(cgrp);
 		cg->refs = 0;
+		cg->bytes = size;
 	}
 	return cg;
+}
+
+/* Caller holds sw_lock. Whether @cg fits in what the kept paths may take. */
+static bool sw_cgroup_fits(const struct sw_cgroup *cg)
+{
+	lockdep_assert_held(&sw_lock);
+	return sw_cgroup_bytes + cg->bytes <=
+	       max_t(unsigned long, (unsigned long)sw_max_records * SW_PATH_BYTES_PER_RECORD,
+		     SW_PATH_BYTES_MIN);
 }
 
 /*
@@ -249,7 +273,8 @@ static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
 	lockdep_assert_held(&sw_resolve_lock);
 	raw_spin_lock(&sw_lock);
 	cg = sw_cgroup_lookup(id);
-	if (!cg && fresh) {
+	if (!cg && fresh && sw_cgroup_fits(fresh)) {
+		sw_cgroup_bytes += fresh->bytes;
 		hash_add(sw_cgroups, &fresh->node, id);
 		list_add_tail(&fresh->idle, &sw_cgroups_idle);
 		sw_cgroups_nidle++;
@@ -331,6 +356,7 @@ void sw_cgroups_trim(void)
 			list_del(&cg->idle);
 			hash_del(&cg->node);
 			sw_cgroups_nidle--;
+			sw_cgroup_bytes -= cg->bytes;
 		}
 		raw_spin_unlock(&sw_lock);
 		if (!cg)
@@ -354,5 +380,6 @@ void sw_creator_exit(void)
 		kfree(cg);
 	}
 	sw_cgroups_nidle = 0;
+	sw_cgroup_bytes = 0;
 	WARN_ON_ONCE(!hash_empty(sw_cgroups));
 }

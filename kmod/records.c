@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include "semwatch.h"
+#include "compat/compat.h"
 
 DEFINE_RAW_SPINLOCK(sw_lock);
 
@@ -23,6 +24,8 @@ static struct hlist_head *sw_table;
 static unsigned int sw_table_bits;
 static struct kmem_cache *sw_record_cache;
 static unsigned int sw_tracked;
+/* Of sw_tracked, the sets of IPC namespaces other than the initial one. */
+static unsigned int sw_tracked_guests;
 static atomic_long_t sw_dropped = ATOMIC_LONG_INIT(0);
 
 /*
@@ -103,12 +106,28 @@ static void sw_pool_give(struct sw_record *r)
 		sw_defer_kick();
 }
 
+/*
+ * Caller holds sw_lock. A quarter of max_records is kept for the initial IPC namespace,
+ * where the host's own cookies live: any user may make IPC namespaces and fill them
+ * with sets, and would otherwise leave no room to record the host's.
+ */
+static bool sw_room_for(const struct ipc_namespace *ns)
+{
+	lockdep_assert_held(&sw_lock);
+	if (sw_tracked >= sw_max_records)
+		return false;
+	return ns == sw_init_ipc_ns() ||
+	       sw_tracked_guests < sw_max_records - sw_max_records / 4;
+}
+
 /* Caller holds sw_lock. Unlinks @r from the table and recycles it. */
 static void sw_record_remove(struct sw_record *r)
 {
 	lockdep_assert_held(&sw_lock);
 	hlist_del(&r->node);
 	sw_tracked--;
+	if (r->ns != sw_init_ipc_ns())
+		sw_tracked_guests--;
 	sw_death_unwatch(r);
 	if (sw_creator_put_unless_last(r)) {
 		sw_creator_detach(r);
@@ -159,7 +178,7 @@ void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 			goto unlock;
 		sw_record_remove(r);
 	}
-	r = sw_tracked < sw_max_records ? sw_pool_take() : NULL;
+	r = sw_room_for(s->ns) ? sw_pool_take() : NULL;
 	if (!r) {
 		atomic_long_inc(&sw_dropped);
 		goto unlock;
@@ -169,6 +188,8 @@ void sw_track(const struct sw_setinfo *s, const struct kern_ipc_perm *perm,
 		sw_creator_attach(r);
 	hlist_add_head(&r->node, bucket);
 	sw_tracked++;
+	if (s->ns != sw_init_ipc_ns())
+		sw_tracked_guests++;
 	sw_event_log(origin == SW_FOUND ? SW_OP_FOUND : SW_OP_CREATE, r);
 unlock:
 	raw_spin_unlock(&sw_lock);
@@ -361,6 +382,7 @@ void sw_records_exit(void)
 		kmem_cache_free(sw_record_cache, r);
 	}
 	sw_tracked = 0;
+	sw_tracked_guests = 0;
 	sw_pool_size = 0;
 	kmem_cache_destroy(sw_record_cache);
 	kvfree(sw_table);

@@ -133,6 +133,57 @@ TEST_F_TIMEOUT(hdr, max_records_caps_and_counts_drops, 90)
 	sw_free(&s);
 }
 
+/* In a fresh IPC namespace: *arg sets of prefix 0x5e71, their ids out. */
+static int make_guest_sets(void *arg, int *out, int max)
+{
+	int n = *(int *)arg;
+
+	if (unshare(CLONE_NEWIPC))
+		return -errno;
+	for (int i = 0; i < n && i < max; i++)
+		if ((out[i] = sw_mkset(sw_key(0x5e71, 0xa0 + i), 1)) < 0)
+			return out[i];
+	return n;
+}
+
+/*
+ * A quarter of max_records is the initial IPC namespace's: sets of other
+ * namespaces, which any user may make, fill three quarters at most.
+ */
+TEST_F_TIMEOUT(hdr, max_records_keeps_a_quarter_for_the_host, 90)
+{
+	struct sw_child guest = { 0 };
+	int ids[8], n = 8, id;
+	long long t0 = -1, d0 = -1, nsg, n64 = -1;
+	struct sw_snap s;
+
+	if (!sw_can_reload())
+		SKIP(return, "SEMWATCH_KO/SEMWATCH_HOOK unset: cannot reload");
+	self->c.reloaded = 1;
+	ASSERT_EQ(0, sw_reload("max_records=8 watch_prefix=0x5e71"));
+	ASSERT_EQ(0, sw_counts(&t0, &d0));
+	ASSERT_GE(1, t0) TH_LOG("too many sets at load to test the reserve");
+	ASSERT_EQ(n, sw_spawn(&guest, "sw-guest", make_guest_sets, &n, ids, n));
+	nsg = sw_ns_ino(guest.pid);
+	ASSERT_EQ(0, sw_snap(&s));
+	EXPECT_EQ(6, sw_count(sw_tab(&s, "watched"), "ns", nsg)) sw_dump(SW_PROC);
+	EXPECT_EQ(t0 + 6, sw_num(sw_hdr(&s, "tracked")));
+	EXPECT_EQ(d0 + 2, sw_num(sw_hdr(&s, "dropped")));
+	sw_free(&s);
+	/* The host's own set still finds room. */
+	id = sw_track(&self->c, sw_mkset(sw_key(0x5e71, 0xb0), 1));
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, sw_snap(&s));
+	EXPECT_LE(0, sw_find(sw_tab(&s, "watched"), "semid", id)) sw_dump(SW_PROC);
+	EXPECT_EQ(t0 + 7, sw_num(sw_hdr(&s, "tracked")));
+	sw_free(&s);
+	/* The namespace goes with its last task (freed by a worker), its records too. */
+	sw_release(&guest);
+	for (int i = 0; i < 100 && !sw_counts(&n64, &d0) && n64 != t0 + 1; i++)
+		usleep(50000);
+	EXPECT_EQ(t0 + 1, n64);
+}
+
 TEST_F_TIMEOUT(hdr, invalid_parameters_refused, 90)
 {
 	const char *hook = getenv("SEMWATCH_HOOK");
