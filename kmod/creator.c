@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "semwatch.h"
+#include "compat/compat.h"
 
 /*
  * Entries no record refers to that are kept, least recently released first out. Without
@@ -37,7 +38,9 @@
  * Memory the kept paths may take: 64 bytes per record of max_records (16 MiB by
  * default), at least 1 MiB. A user may make cgroups with long paths, a set in each, and
  * remove the cgroups: each set would pin its own path of up to 1 KiB (2 in the slab),
- * charged to no one. Beyond the budget a record keeps its cgroup's id only.
+ * charged to no one. Beyond the budget a record keeps its cgroup's id only. As with
+ * records, a quarter is kept for paths first asked for by sets of the initial IPC
+ * namespace.
  */
 #define SW_PATH_BYTES_PER_RECORD 64
 #define SW_PATH_BYTES_MIN SZ_1M
@@ -49,6 +52,7 @@ struct sw_cgroup {
 	u64 id;
 	unsigned int refs;
 	unsigned int bytes;	/* as allocated, counted in sw_cgroup_bytes */
+	bool guest;		/* counted in sw_cgroup_guest_bytes too */
 	char path[];
 };
 
@@ -62,7 +66,7 @@ struct sw_pending {
 static DEFINE_HASHTABLE(sw_cgroups, 8);
 static LIST_HEAD(sw_cgroups_idle);
 static unsigned int sw_cgroups_nidle;
-static unsigned long sw_cgroup_bytes;
+static unsigned long sw_cgroup_bytes, sw_cgroup_guest_bytes;
 static struct sw_pending sw_pending[SW_PENDING_MAX];
 static unsigned int sw_npending;
 /*
@@ -231,33 +235,59 @@ enum sw_state sw_creator_state(const struct sw_record *r)
 }
 
 /* Process context. A dead cgroup that is still referenced keeps its old path. */
-static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf)
+/* Caller holds sw_lock. Whether @size more bytes fit in what the kept paths may take. */
+static bool sw_cgroup_fits(size_t size, bool guest)
+{
+	unsigned long budget = max_t(unsigned long,
+				     (unsigned long)sw_max_records * SW_PATH_BYTES_PER_RECORD,
+				     SW_PATH_BYTES_MIN);
+
+	lockdep_assert_held(&sw_lock);
+	if (sw_cgroup_bytes + size > budget)
+		return false;
+	return !guest || sw_cgroup_guest_bytes + size <= budget - budget / 4;
+}
+
+/* Caller holds sw_lock. Counts @cg in the bytes kept, or out of them. */
+static void sw_cgroup_count(const struct sw_cgroup *cg, bool in)
+{
+	unsigned long *guest = cg->guest ? &sw_cgroup_guest_bytes : NULL;
+
+	lockdep_assert_held(&sw_lock);
+	if (in) {
+		sw_cgroup_bytes += cg->bytes;
+		if (guest)
+			*guest += cg->bytes;
+	} else {
+		sw_cgroup_bytes -= cg->bytes;
+		if (guest)
+			*guest -= cg->bytes;
+	}
+}
+
+static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf, bool guest)
 {
 	struct sw_cgroup *cg;
 	int len = cgroup_path(cgrp, buf, SW_PATH_MAX);
 	size_t size;
+	bool fits;
 
 	/* A path that fills the buffer may have been cut: better none than a wrong one. */
 	if (len < 0 || len >= SW_PATH_MAX - 1)
 		return NULL;
 	size = kmalloc_size_roundup(struct_size(cg, path, len + 1));
-	cg = kmalloc(size, GFP_KERNEL);
+	raw_spin_lock(&sw_lock);
+	fits = sw_cgroup_fits(size, guest);
+	raw_spin_unlock(&sw_lock);
+	cg = fits ? kmalloc(size, GFP_KERNEL) : NULL;
 	if (cg) {
 		memcpy(cg->path, buf, len + 1);
 		cg->id = cgroup_id(cgrp);
 		cg->refs = 0;
 		cg->bytes = size;
+		cg->guest = guest;
 	}
 	return cg;
-}
-
-/* Caller holds sw_lock. Whether @cg fits in what the kept paths may take. */
-static bool sw_cgroup_fits(const struct sw_cgroup *cg)
-{
-	lockdep_assert_held(&sw_lock);
-	return sw_cgroup_bytes + cg->bytes <=
-	       max_t(unsigned long, (unsigned long)sw_max_records * SW_PATH_BYTES_PER_RECORD,
-		     SW_PATH_BYTES_MIN);
 }
 
 /*
@@ -266,15 +296,18 @@ static bool sw_cgroup_fits(const struct sw_cgroup *cg)
  */
 static void sw_cgroup_resolve(const struct sw_pending *p, char *buf)
 {
-	struct sw_cgroup *fresh = sw_cgroup_alloc(p->cgrp, buf), *cg;
+	bool guest = p->ns != sw_init_ipc_ns();
+	struct sw_cgroup *fresh, *cg;
 	u64 id = cgroup_id(p->cgrp);
 	struct sw_record *r;
 
 	lockdep_assert_held(&sw_resolve_lock);
+	/* Only resolvers add to the bytes kept, and this lock makes them one at a time. */
+	fresh = sw_cgroup_alloc(p->cgrp, buf, guest);
 	raw_spin_lock(&sw_lock);
 	cg = sw_cgroup_lookup(id);
-	if (!cg && fresh && sw_cgroup_fits(fresh)) {
-		sw_cgroup_bytes += fresh->bytes;
+	if (!cg && fresh) {
+		sw_cgroup_count(fresh, true);
 		hash_add(sw_cgroups, &fresh->node, id);
 		list_add_tail(&fresh->idle, &sw_cgroups_idle);
 		sw_cgroups_nidle++;
@@ -356,7 +389,7 @@ void sw_cgroups_trim(void)
 			list_del(&cg->idle);
 			hash_del(&cg->node);
 			sw_cgroups_nidle--;
-			sw_cgroup_bytes -= cg->bytes;
+			sw_cgroup_count(cg, false);
 		}
 		raw_spin_unlock(&sw_lock);
 		if (!cg)
@@ -381,5 +414,6 @@ void sw_creator_exit(void)
 	}
 	sw_cgroups_nidle = 0;
 	sw_cgroup_bytes = 0;
+	sw_cgroup_guest_bytes = 0;
 	WARN_ON_ONCE(!hash_empty(sw_cgroups));
 }

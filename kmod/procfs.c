@@ -141,8 +141,8 @@ static ssize_t sw_proc_write(struct file *file, const char __user *ubuf, size_t 
 	char buf[SW_WRITE_MAX + 1];
 	int err;
 
-	/* The settings are global: a container's root may not change them. */
-	if (!capable(CAP_SYS_ADMIN) || current->nsproxy->ipc_ns != sw_init_ipc_ns())
+	/* The settings are global: only the host's root, who sees every namespace. */
+	if (!capable(CAP_SYS_ADMIN) || !sw_reader_sees_all())
 		return -EPERM;
 	if (count == 0 || count > SW_WRITE_MAX)
 		return -EINVAL;

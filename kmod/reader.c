@@ -29,26 +29,24 @@
 #include "view.h"
 #include "compat/compat.h"
 
-/* Debugfs shows every namespace, so only a reader in all the initial ones may open it. */
-bool sw_reader_initial(void)
+/*
+ * Every IPC namespace is shown only to a reader in the host's IPC, PID and user
+ * namespaces, and only such a writer may change the global settings. A container that
+ * shares the host's IPC namespace (docker --ipc=host, a hostIPC pod) sees the host's
+ * sets, as ipcs does there, but not the other containers', whose processes it cannot
+ * see either. The cgroup namespace only changes the paths.
+ */
+bool sw_reader_sees_all(void)
 {
 	return current->nsproxy->ipc_ns == sw_init_ipc_ns() &&
-	       current->nsproxy->cgroup_ns == sw_init_cgroup_ns() &&
 	       task_active_pid_ns(current) == &init_pid_ns &&
 	       current_user_ns() == &init_user_ns;
 }
 
-/*
- * Every IPC namespace is shown only to a reader in the host's IPC, PID and user
- * namespaces. A container that shares the host's IPC namespace (docker --ipc=host, a
- * hostIPC pod) sees the host's sets, as ipcs does there, but not the other containers',
- * whose processes it cannot see either. The cgroup namespace only changes the paths.
- */
-static bool sw_reader_sees_all(void)
+/* Debugfs shows every path too, so only a reader in all the initial namespaces may open it. */
+bool sw_reader_initial(void)
 {
-	return current->nsproxy->ipc_ns == sw_init_ipc_ns() &&
-	       task_active_pid_ns(current) == &init_pid_ns &&
-	       current_user_ns() == &init_user_ns;
+	return sw_reader_sees_all() && current->nsproxy->cgroup_ns == sw_init_cgroup_ns();
 }
 
 /* current's namespaces, valid while current is in the open() that builds the view. */

@@ -99,6 +99,7 @@ int sw_view_copy_records(struct sw_view *v, const struct sw_reader *rd, bool all
 int sw_rows_sort(struct sw_row *rows, u32 n, unsigned int prefix_bits);
 
 /* reader.c */
+bool sw_reader_sees_all(void);
 bool sw_reader_initial(void);
 void sw_reader_from_current(struct sw_reader *rd);
 pid_t sw_reader_pid(const struct sw_reader *rd, struct pid *creator);

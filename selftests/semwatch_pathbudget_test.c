@@ -25,8 +25,13 @@ FIXTURE_SETUP(budget)
 FIXTURE_TEARDOWN(budget)
 {
 	uint32_t prefix = PREFIX;
+	char leaf[1100];
 
 	sw_rm_prefixes(&prefix, 1);
+	/* The leaves too, should the test have stopped half way (ENOENT otherwise). */
+	for (int i = 0; self->ndirs == 4 && i < NSETS; i++)
+		if (snprintf(leaf, sizeof(leaf), "%s/%03d", self->dirs[3], i) < (int)sizeof(leaf))
+			rmdir(leaf);
 	while (self->ndirs)
 		rmdir(self->dirs[--self->ndirs]);
 	rmdir(CG_ROOT);
@@ -78,49 +83,102 @@ static int set_in(const char *dir, int i)
 	       !WEXITSTATUS(st) ? 0 : -1;
 }
 
-TEST_F_TIMEOUT(budget, removed_cgroups_keep_a_bounded_number_of_paths, 170)
+/*
+ * NSETS sets, each made in its own cgroup under @parent, which is then removed:
+ * BATCH at a time, with a read of /proc/semwatch before the removal, which resolves
+ * the pending paths (no one can read them afterwards). 0, or -1 and errno.
+ */
+static int make_sets(const char *parent)
 {
 	char leaf[BATCH][1100], *buf;
-	int kept = 0, lost = 0, made = 0;
+	int made = 0;
+
+	while (made < NSETS) {
+		int n = 0, err = 0;
+
+		for (; n < BATCH && made < NSETS && !err; n++, made++)
+			err = snprintf(leaf[n], sizeof(leaf[n]), "%s/%03d", parent, made) >=
+			      (int)sizeof(leaf[n]) || mkdir(leaf[n], 0755) || set_in(leaf[n], made);
+		buf = sw_slurp(SW_PROC);
+		free(buf);
+		while (n)
+			err |= rmdir(leaf[--n]) && errno != ENOENT;
+		if (err || !buf)
+			return -1;
+	}
+	return 0;
+}
+
+/* The watched rows of namespace @ns (0: the host's) whose path was kept, and the rest. */
+static void count_paths(struct __test_metadata *_metadata, long long ns, int *kept, int *lost)
+{
 	struct sw_snap s;
 	struct sw_tab *w;
 
-	if (access("/sys/fs/cgroup/cgroup.procs", F_OK))
-		SKIP(return, "no cgroup v2 hierarchy at /sys/fs/cgroup");
-	if (!sw_can_reload())
-		SKIP(return, "SEMWATCH_KO/SEMWATCH_HOOK unset: cannot reload");
-	self->c.reloaded = 1;
-	ASSERT_EQ(0, sw_reload("max_records=1024 watch_prefix=0x5e73"));
-	ASSERT_EQ(0, make_parents(self)) TH_LOG("mkdir: %s", strerror(errno));
-	while (made < NSETS) {
-		int n = 0;
-
-		for (; n < BATCH && made < NSETS; n++, made++) {
-			ASSERT_GT((int)sizeof(leaf[n]), snprintf(leaf[n], sizeof(leaf[n]), "%s/%03d",
-								 self->dirs[3], made));
-			ASSERT_EQ(0, mkdir(leaf[n], 0755)) TH_LOG("%s", strerror(errno));
-			ASSERT_EQ(0, set_in(leaf[n], made));
-		}
-		/* A read resolves the pending paths; then no one can read them again. */
-		buf = sw_slurp(SW_PROC);
-		ASSERT_NE(NULL, buf);
-		free(buf);
-		while (n)
-			ASSERT_EQ(0, rmdir(leaf[--n]));
-	}
+	*kept = *lost = 0;
 	ASSERT_EQ(0, sw_snap(&s));
 	w = sw_tab(&s, "watched");
 	for (int r = 0; r < w->nrows; r++) {
 		const char *cg = sw_cell(w, r, "cgroup");
 
-		kept += !strncmp(cg, "/sw-budget/", 11);
-		lost += !strcmp(cg, "?");
+		if (sw_ncell(w, r, "ns") != (ns ? ns : sw_ns_ino(0)))
+			continue;
+		*kept += !strncmp(cg, "/sw-budget/", 11);
+		*lost += !strcmp(cg, "?");
 	}
+	sw_free(&s);
+}
+
+/* Can the test run here: a cgroup v2 hierarchy, and a module it may reload. */
+static bool can_run(void)
+{
+	return !access("/sys/fs/cgroup/cgroup.procs", F_OK) && sw_can_reload();
+}
+
+#define START() do {								\
+	if (!can_run())								\
+		SKIP(return, "no cgroup v2 at /sys/fs/cgroup, or SEMWATCH_KO unset");	\
+	self->c.reloaded = 1;							\
+	ASSERT_EQ(0, sw_reload("max_records=1024 watch_prefix=0x5e73"));	\
+	ASSERT_EQ(0, make_parents(self)) TH_LOG("mkdir: %s", strerror(errno));	\
+} while (0)
+
+TEST_F_TIMEOUT(budget, removed_cgroups_keep_a_bounded_number_of_paths, 170)
+{
+	int kept, lost;
+
+	START();
+	ASSERT_EQ(0, make_sets(self->dirs[3])) TH_LOG("%s", strerror(errno));
+	count_paths(_metadata, 0, &kept, &lost);
 	EXPECT_EQ(NSETS, kept + lost);
 	EXPECT_GE(KEPT_MAX, kept) TH_LOG("%d paths kept: over the 1 MiB budget", kept);
 	/* The rest of the budget is the paths of the few other cgroups in use. */
 	EXPECT_LE(KEPT_MAX - 32, kept);
-	sw_free(&s);
+}
+
+/* In a fresh IPC namespace, which it holds until released: make_sets(). */
+static int guest_sets(void *arg, int *out, int max SW_UNUSED)
+{
+	if (unshare(CLONE_NEWIPC))
+		return -errno;
+	out[0] = make_sets(arg) ? -errno : 0;
+	return 1;
+}
+
+/* Sets of other IPC namespaces get three quarters of the budget: 384 paths. */
+TEST_F_TIMEOUT(budget, other_namespaces_keep_three_quarters, 170)
+{
+	struct sw_child guest = { 0 };
+	int res = -1, kept, lost;
+
+	START();
+	ASSERT_EQ(1, sw_spawn(&guest, "sw-guest", guest_sets, self->dirs[3], &res, 1));
+	EXPECT_EQ(0, res) TH_LOG("in the guest: %s", strerror(-res));
+	count_paths(_metadata, sw_ns_ino(guest.pid), &kept, &lost);
+	sw_release(&guest);
+	EXPECT_EQ(NSETS, kept + lost);
+	EXPECT_GE(KEPT_MAX * 3 / 4, kept) TH_LOG("%d paths kept for a guest", kept);
+	EXPECT_LE(KEPT_MAX * 3 / 4 - 32, kept);
 }
 
 SW_TEST_MAIN()

@@ -266,6 +266,51 @@ TEST(child_namespace_sees_only_its_own)
 	EXPECT_EQ(EPERM, r.write_errno);
 }
 
+/*
+ * Root of a container that shares the host's IPC namespace but not its PID one (a
+ * hostIPC pod) sees only the host's sets, and may not change the global settings.
+ */
+TEST(host_ipc_container_may_not_write)
+{
+	char before[32], after[32];
+	int p[2], st, err = -1;
+	struct sw_snap s;
+	pid_t pid;
+
+	ASSERT_EQ(0, sw_snap(&s));
+	snprintf(before, sizeof(before), "%s", sw_hdr(&s, "watch_prefix"));
+	sw_free(&s);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t kid;
+
+		close(p[0]);
+		if (unshare(CLONE_NEWPID))
+			_exit(3);
+		kid = fork();	/* the new PID namespace's first task */
+		if (kid == 0) {
+			int e = sw_cmd("watch_prefix 0x1234");
+
+			_exit(write(p[1], &e, sizeof(e)) == sizeof(e) ? 0 : 2);
+		}
+		waitpid(kid, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 4);
+	}
+	close(p[1]);
+	ASSERT_EQ(sizeof(err), read(p[0], &err, sizeof(err)));
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	ASSERT_EQ(0, sw_snap(&s));
+	snprintf(after, sizeof(after), "%s", sw_hdr(&s, "watch_prefix"));
+	sw_free(&s);
+	if (strcmp(before, after))	/* put it back for the tests after this one */
+		sw_cmdf("watch_prefix %#lx", strtoul(before, NULL, 0));
+	EXPECT_EQ(EPERM, err) TH_LOG("write from a fresh PID namespace: %s", strerror(err));
+	EXPECT_STREQ(before, after);
+}
+
 /* --- kernel addresses */
 
 /* A 16-hex-digit token starting ffff (a kernel pointer); returns it or NULL. */
