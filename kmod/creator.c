@@ -234,7 +234,6 @@ enum sw_state sw_creator_state(const struct sw_record *r)
 	return alive ? SW_ALIVE : SW_DEAD;
 }
 
-/* Process context. A dead cgroup that is still referenced keeps its old path. */
 /* Caller holds sw_lock. Whether @size more bytes fit in what the kept paths may take. */
 static bool sw_cgroup_fits(size_t size, bool guest)
 {
@@ -265,6 +264,10 @@ static void sw_cgroup_count(const struct sw_cgroup *cg, bool in)
 	}
 }
 
+/*
+ * Process context: a new entry for @cgrp's path, if the budget has room for it. A dead
+ * cgroup that is still referenced keeps its old path.
+ */
 static struct sw_cgroup *sw_cgroup_alloc(struct cgroup *cgrp, char *buf, bool guest)
 {
 	struct sw_cgroup *cg;
