@@ -244,7 +244,7 @@ static bool sw_cgroup_fits(size_t size, bool guest)
 	lockdep_assert_held(&sw_lock);
 	if (sw_cgroup_bytes + size > budget)
 		return false;
-	return !guest || sw_cgroup_guest_bytes + size <= budget - budget / 4;
+	return !guest || sw_cgroup_guest_bytes + size <= sw_guest_share(budget);
 }
 
 /* Caller holds sw_lock. Counts @cg in the bytes kept, or out of them. */

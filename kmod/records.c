@@ -107,17 +107,15 @@ static void sw_pool_give(struct sw_record *r)
 }
 
 /*
- * Caller holds sw_lock. A quarter of max_records is kept for the initial IPC namespace,
- * where the host's own cookies live: any user may make IPC namespaces and fill them
- * with sets, and would otherwise leave no room to record the host's.
+ * Caller holds sw_lock. Any user may make IPC namespaces and fill them with sets: they
+ * get sw_guest_share() of max_records, so that the host's sets always find room.
  */
 static bool sw_room_for(const struct ipc_namespace *ns)
 {
 	lockdep_assert_held(&sw_lock);
 	if (sw_tracked >= sw_max_records)
 		return false;
-	return ns == sw_init_ipc_ns() ||
-	       sw_tracked_guests < sw_max_records - sw_max_records / 4;
+	return ns == sw_init_ipc_ns() || sw_tracked_guests < sw_guest_share(sw_max_records);
 }
 
 /* Caller holds sw_lock. Unlinks @r from the table and recycles it. */

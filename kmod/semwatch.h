@@ -116,6 +116,16 @@ extern bool sw_layout;
 
 extern raw_spinlock_t sw_lock;
 
+/*
+ * What the sets of IPC namespaces other than the initial one may take of something any
+ * user could fill (records, kept cgroup paths): three quarters, the rest being the
+ * host's, where its own cookies live.
+ */
+static inline unsigned long sw_guest_share(unsigned long total)
+{
+	return total - total / 4;
+}
+
 enum sw_state { SW_UNKNOWN, SW_ALIVE, SW_DEAD };
 
 /* One tracked semaphore set. */
