@@ -118,6 +118,16 @@ struct sw_nsview {
 };
 
 /* util.c */
+/* A digit's value in base 10 or 16 (either case), or -1. */
+static inline int sw_digit_value(char c, int base)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (base == 16 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
 int sw_parse_ull(const char *s, int base, unsigned long long max,
 		 unsigned long long *out);
 /* The largest --older-than: minutes * 60 fits any time_t math. */

@@ -253,15 +253,6 @@ static int parse_field(const char *f, enum sw_fkind kind, void *dst,
 	return -EINVAL;
 }
 
-/* A hexadecimal digit's value, either case, or -1. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /*
  * A number of a column that holds one, as the module writes most of them: up
  * to 19 decimal digits (no overflow check needed) or 0x and up to 8 hex
@@ -279,7 +270,7 @@ static bool quick_number(const char *f, enum sw_fkind kind, void *dst,
 	if (kind == SW_F_HEX32) {
 		if (f[0] != '0' || f[1] != 'x')
 			return false;
-		for (s = f + 2; s - f < 10 && (h = hex_value(*s)) >= 0; s++)
+		for (s = f + 2; s - f < 10 && (h = sw_digit_value(*s, 16)) >= 0; s++)
 			v = v << 4 | (unsigned int)h;
 		if (s == f + 2 || !field_end[(unsigned char)*s])
 			return false;

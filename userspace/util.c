@@ -13,15 +13,6 @@
 /* /proc/semwatch holds one row per tracked set (max_records 262144). */
 #define SW_MAX_FILE (256u << 20)
 
-static int digit_value(char c, int base)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (base == 16 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /*
  * Digits only, decimal or hexadecimal, as the module prints them: strtoull()'s
  * generality was the largest single cost of parsing a table of many rows.
@@ -37,7 +28,7 @@ static inline int parse_digits(const char *s, int base,
 	for (;; s++) {
 		d = (unsigned int)(unsigned char)*s - '0';
 		if (d > 9) {	/* the module's numbers are mostly decimal */
-			if (base != 16 || (h = digit_value(*s, 16)) < 0)
+			if (base != 16 || (h = sw_digit_value(*s, 16)) < 0)
 				break;
 			d = (unsigned int)h;
 		}
@@ -65,7 +56,7 @@ int sw_parse_ull(const char *s, int base, unsigned long long max,
 	unsigned long long v;
 	char *end;
 
-	if (!s || digit_value(s[0], 16) < 0)
+	if (!s || sw_digit_value(s[0], 16) < 0)
 		return -EINVAL;
 	if (base == 10)	/* a constant base: the compiler specialises each */
 		return parse_digits(s, 10, max, out);
