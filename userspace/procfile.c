@@ -334,7 +334,8 @@ static int finish(struct pstate *ps)
 	for (t = 0; t < T_MAX; t++)
 		if (!ps->seen[t])
 			return fail(ps, "a table is missing (truncated?)");
-	return sw_proc_index(ps->m);
+	t = sw_proc_index(ps->m);
+	return t == -EEXIST ? fail(ps, "a set is listed twice") : t;
 }
 
 /* Parse buf (modified in place). On error *m is freed and e says where. */

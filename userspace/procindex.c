@@ -31,7 +31,9 @@ static size_t row_slot(const struct sw_module *m, unsigned long long ns, int sem
 /*
  * An open-addressing index of the rows by (ns, semid), twice as many slots as
  * rows: sets are joined to rows in one probe each, without sorting the rows.
- * Slots hold row number + 1 (0: empty). A repeated (ns, semid) keeps the first.
+ * Slots hold row number + 1 (0: empty). The module lists a set once, so a
+ * repeated (ns, semid) is garbled input (-EEXIST): whichever row won could
+ * be the stale one.
  */
 int sw_proc_index(struct sw_module *m)
 {
@@ -45,8 +47,9 @@ int sw_proc_index(struct sw_module *m)
 	m->index_mask = n - 1;
 	for (i = 0; i < m->n_rows; i++) {
 		h = row_slot(m, m->rows[i].ns, m->rows[i].semid);
-		if (!m->index[h])
-			m->index[h] = i + 1;
+		if (m->index[h])
+			return -EEXIST;
+		m->index[h] = i + 1;
 	}
 	return 0;
 }

@@ -319,6 +319,10 @@ static void test_v2_garbled(void)
 		  "unsupported semwatch-format", -EPROTONOSUPPORT },
 		{ "dm\\001x", "dm\\000x", "escaped NUL", NULL, -EBADMSG },
 		{ "dm\\001x", "dm\\01x", "short escape", NULL, -EBADMSG },
+		{ "0x0d4d1235      1", "0x0d4d1235      0", "a semid twice",
+		  "listed twice", -EBADMSG },
+		{ "0x0d4d1236      2", "0x0d4d1234      0", "a set twice",
+		  "listed twice", -EBADMSG },
 	};
 	struct sw_perr e;
 	size_t i;
