@@ -9,7 +9,7 @@ need_root_module
 if [ -z "${SW_INNER:-}" ]; then
 	SW_INNER=1 exec unshare --ipc "$0" "$@"
 fi
-ktap_plan 20
+ktap_plan 21
 dm_setup
 dmsetup udevcreatecookie > /dev/null
 before=$(cookies)
@@ -59,5 +59,11 @@ check $? "the shipped semwatch ignores SEMWATCH_PROC (exit $rc)"
 echo | "$BIN" reap > "$T/o" 2>&1; rc=$?
 [ $rc = 4 ] && [ "$(cookies)" = "$before" ] && grep -q 'NOT destroyed' "$T/o"
 check $? "an empty answer at the prompt is no (exit $rc)"
+# Where no journal or syslog listens, stdout is the only record of what was
+# destroyed: a stdout that cannot be written is an error.
+"$BIN" reap --yes --force > /dev/full 2> "$T/e"; rc=$?
+[ $rc = 3 ] && [ -z "$(cookies)" ] && grep -q 'cannot print' "$T/e"
+check $? "reap whose stdout is full: exit $rc (want 3), cannot print"
+sed 's/^/# stderr: /' "$T/e" | head -n 3
 ipcrm --all=sem 2> /dev/null
 ktap_exit

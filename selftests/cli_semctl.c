@@ -19,6 +19,8 @@
  *   cli_semctl rm SEMID               IPC_RMID
  *   cli_semctl touch SEMID            SETVAL semaphore 0 to 0: the set's
  *                                     ctime becomes now
+ *   cli_semctl up SEMID               semop +1 on semaphore 0: the set's
+ *                                     otime becomes now
  *   cli_semctl exists SEMID KEY       exit 0 if SEMID is alive with KEY
  *   cli_semctl wait KEY               create KEY with value 1, print the
  *                                     semid, sleep until it is 0 (or removed)
@@ -132,6 +134,7 @@ int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
 	struct sembuf zero = { .sem_num = 0, .sem_op = 0, .sem_flg = 0 };
+	struct sembuf up = { .sem_num = 0, .sem_op = 1, .sem_flg = 0 };
 	struct semid_ds ds;
 	FILE *f;
 	int id;
@@ -168,6 +171,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "touch") && argc >= 3) {
 		if (semctl((int)num(argv[2], 0), 0, SETVAL, 0) < 0)
 			die("semctl SETVAL");
+		return 0;
+	}
+	if (!strcmp(cmd, "up") && argc >= 3) {
+		if (semop((int)num(argv[2], 0), &up, 1) < 0)
+			die("semop");
 		return 0;
 	}
 	if (!strcmp(cmd, "exists") && argc >= 3) {

@@ -261,16 +261,49 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
 	forget(&r, what);
 }
 
+/*
+ * Reads /proc/semwatch after the namespace's scan, so that each row it joins
+ * describes a set that existed at the scan: a row read before could be a
+ * removed set's, whose namespace inode, semid and key a new set has taken
+ * since, with a living creator. In another IPC namespace the module lists
+ * only that namespace's sets. A module absent at the first read counts as
+ * absent for the whole run. Returns -ECANCELED (reported) on a bad file.
+ */
+static int reap_load_module(struct reap *c)
+{
+	int ret;
+
+	if (c->loads++ && !c->mod)
+		return 0;
+	if (c->mod)
+		sw_proc_free(&c->modbuf);
+	c->mod = NULL;
+	ret = cli_load_module(&c->modbuf, false);
+	if (ret < 0)
+		return -ECANCELED;	/* reported */
+	c->mod = ret ? &c->modbuf : NULL;
+	if (!c->mod && !c->rules.force)
+		cli_note("keeping every set whose creator is unknown (--force "
+			 "reaps them like dmsetup)");
+	return 0;
+}
+
 static int reap_ns(unsigned long long ino, void *arg)
 {
 	struct reap *c = arg;
 	struct sw_perr e = { 0 };
 	struct sw_nsview v;
 	size_t i;
-	int ret = sw_snapshot(ino, c->mod, c->rules.prefix, &v, &e);
+	int ret = sw_snapshot(ino, NULL, c->rules.prefix, &v, &e);
 
 	if (ret)
 		return cli_perr("namespace snapshot", ret, &e);
+	ret = reap_load_module(c);
+	if (ret) {
+		sw_nsview_free(&v);
+		return ret;
+	}
+	sw_snapshot_join(&v, c->mod);
 	c->now = sw_now();
 	for (i = 0; i < v.n_sets; i++)
 		one_set(c, ino, &v.sets[i]);
@@ -283,53 +316,6 @@ static size_t unsafe(const struct reap *c)
 {
 	return c->skipped[SW_SKIP_UNKNOWN] + c->skipped[SW_SKIP_STUCK] +
 	       c->skipped[SW_SKIP_CHANGED] + c->skipped[SW_SKIP_FAILED];
-}
-
-/* Why creators are unknown: "creator unknown" alone is no answer. */
-static void why_unknown(const struct reap *c)
-{
-	const struct sw_module *m = c->mod;
-	char cmd[256];
-
-	if (c->unknown[SW_WHY_UNWATCHED]) {
-		sw_watch_cmd(m, c->rules.prefix, cmd, sizeof(cmd));
-		printf("Creator unknown for %zu: semwatch.ko lists prefix 0x%x "
-		       "(%u bits), not 0x%x. It records every set: run, as root in "
-		       "the initial IPC namespace, %s; then reap again.\n",
-		       c->unknown[SW_WHY_UNWATCHED], m->watch_prefix,
-		       m->prefix_bits, c->rules.prefix, cmd);
-	}
-	if (c->unknown[SW_WHY_BEFORE])
-		printf("Creator unknown for %zu: made before semwatch.ko was "
-		       "loaded%s.\n", c->unknown[SW_WHY_BEFORE],
-		       m->dropped ? ", or not recorded (dropped)" : "");
-	if (c->unknown[SW_WHY_NO_MODULE])
-		printf("Creator unknown for %zu: semwatch.ko is not loaded.\n",
-		       c->unknown[SW_WHY_NO_MODULE]);
-	if (c->skipped[SW_SKIP_UNKNOWN])
-		puts("--force reaps sets of unknown creators as dmsetup "
-		     "udevcomplete_all does, without knowing whether they run.");
-}
-
-static void summary(const struct reap *c)
-{
-	size_t k, m = 0;
-	const char *sep = "Skipped: ";
-
-	for (k = 1; k < SW_SKIP_MAX; k++) {
-		if (!c->skipped[k])
-			continue;
-		printf("%s%zu %s", sep, c->skipped[k], sw_skip_name((enum sw_skip)k));
-		sep = ", ";
-		m += c->skipped[k];
-	}
-	if (m)
-		puts(".");
-	stuck_reap_note(c->skipped[SW_SKIP_STUCK]);
-	why_unknown(c);
-	printf("%zu semaphores with keys prefixed by %u (0x%x) %s. %zu skipped.\n",
-	       c->destroyed, c->rules.prefix, c->rules.prefix,
-	       c->dry_run ? "would be destroyed (dry run)" : "destroyed", m);
 }
 
 static int declined(struct reap *c)
@@ -348,11 +334,11 @@ static int run(struct reap *c)
 {
 	int ret, out = 0;
 
-	if (!c->mod && !c->rules.force)
-		cli_note("keeping every set whose creator is unknown (--force "
-			 "reaps them like dmsetup)");
 	if (!c->yes && !c->dry_run && !ask(c))
 		return declined(c);
+	/* a bad file ends the run before any namespace is reaped */
+	if (c->all_ns && reap_load_module(c))
+		return SW_EXIT_ERROR;
 	/* for the release hints only: unknown (0), every hint is nsenter's */
 	if (sw_ns_self(&c->home))
 		c->home = 0;
@@ -361,7 +347,10 @@ static int run(struct reap *c)
 	if (c->json)
 		out = reap_json_print(c, false);
 	else
-		summary(c);
+		reap_text_summary(c);
+	/* without a journal or syslog, stdout is the only record */
+	if (!out && (fflush(stdout) || ferror(stdout)))
+		out = -EIO;
 	if (ret)
 		return cli_errno(ret, "cannot reap");
 	if (out)
@@ -373,7 +362,6 @@ int cmd_reap(int argc, char **argv)
 {
 	struct reap c = { .rules.prefix = SW_DM_PREFIX,
 		.pause = sw_test_hook("SEMWATCH_TEST_PAUSE_BEFORE_RMID") };
-	struct sw_module m;
 	int ret;
 
 	cli_set_cmd("reap");
@@ -383,14 +371,10 @@ int cmd_reap(int argc, char **argv)
 		      SW_EXIT_USAGE : cli_errno(ret, "cannot start");
 	else if (geteuid() != 0)
 		ret = cli_error("only root may reap") ? SW_EXIT_ERROR : 0;
-	else if ((ret = cli_load_module(&m, false)) < 0)
-		ret = SW_EXIT_ERROR;
-	else {
-		c.mod = ret ? &m : NULL;
+	else
 		ret = run(&c);
-		if (c.mod)
-			sw_proc_free(&m);
-	}
+	if (c.mod)
+		sw_proc_free(&c.modbuf);
 	json_object_put(c.json);
 	return ret;
 }

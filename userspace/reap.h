@@ -9,7 +9,9 @@ struct reap {
 	struct sw_rules rules;
 	bool yes, dry_run, all_ns;
 	enum sw_audit_sink sink;	/* opened at the first destroyed set */
-	const struct sw_module *mod;
+	const struct sw_module *mod;	/* &modbuf, or NULL: no module */
+	struct sw_module modbuf;
+	int loads;			/* reads of /proc/semwatch so far */
 	const char *pause;	/* SEMWATCH_TEST_PAUSE_BEFORE_RMID */
 	time_t now;
 	unsigned long long home;	/* our IPC namespace: where the user is; 0 unknown */
@@ -23,5 +25,8 @@ int reap_json_start(struct reap *c);
 int reap_json_set(struct reap *c, unsigned long long ns,
 		  const struct sw_set *s, enum sw_skip v);
 int reap_json_print(struct reap *c, bool declined);
+
+/* reap_text.c */
+void reap_text_summary(const struct reap *c);
 
 #endif

@@ -199,6 +199,7 @@ int sw_ns_self(unsigned long long *ino);
 /* snapshot.c */
 int sw_snapshot(unsigned long long ino, const struct sw_module *m,
 		uint32_t prefix, struct sw_nsview *v, struct sw_perr *e);
+void sw_snapshot_join(struct sw_nsview *v, const struct sw_module *m);
 struct sw_rules;
 void sw_snapshot_waiters(struct sw_nsview *v, const struct sw_rules *r,
 			 time_t now);

@@ -34,12 +34,20 @@ int sw_snapshot(unsigned long long ino, const struct sw_module *m,
 		sw_perr_set(e, 0, "semctl(SEM_STAT)");
 		return ret;
 	}
-	for (i = 0; i < v->n_sets; i++) {
+	for (i = 0; i < v->n_sets; i++)
 		v->sems += v->sets[i].nsems;
-		v->sets[i].creator = sw_proc_find(m, ino, v->sets[i].semid,
-						  v->sets[i].key);
-	}
+	sw_snapshot_join(v, m);
 	return 0;
+}
+
+/* Joins each set to its /proc/semwatch row, if m has one (m may be NULL). */
+void sw_snapshot_join(struct sw_nsview *v, const struct sw_module *m)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_sets; i++)
+		v->sets[i].creator = sw_proc_find(m, v->ino, v->sets[i].semid,
+						  v->sets[i].key);
 }
 
 /*

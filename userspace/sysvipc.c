@@ -133,8 +133,9 @@ int sw_sem_lastop(struct sw_set *s)
 
 /*
  * Right before IPC_RMID: stat the slot again and insist on the same id
- * (a new set in the same slot gets a new sequence number), the same key and
- * the same ctime. Anything else means our selection is stale.
+ * (a new set in the same slot gets a new sequence number), the same key,
+ * ctime and otime (a semop() since may have made it too young). Anything
+ * else means our selection is stale.
  */
 int sw_sem_recheck(const struct sw_set *s)
 {
@@ -144,7 +145,8 @@ int sw_sem_recheck(const struct sw_set *s)
 	if (id < 0)
 		return errno == EINVAL || errno == EIDRM ? -ESTALE : -errno;
 	if (id != s->semid || (uint32_t)ds.sem_perm.__key != s->key ||
-	    (long long)ds.sem_ctime != s->ctime)
+	    (long long)ds.sem_ctime != s->ctime ||
+	    (long long)ds.sem_otime != s->otime)
 		return -ESTALE;
 	return 0;
 }
