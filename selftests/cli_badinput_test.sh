@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Bad input gets a message on stderr, the documented exit status (2 usage,
-# 3 runtime, 4 declined at the prompt) and destroys nothing: a leaked cookie stays through all of it.
+# 3 runtime, 4 declined at the prompt) and destroys nothing: a leaked cookie
+# stays through all of it, until the last case reaps it to a full stdout.
 # Format 2 (issue 12): a file without its final `end` line, or one whose
 # header says `truncated: N` with N > 0, is incomplete: an error too.
 . "$(dirname "$0")/cli_lib.sh"

@@ -266,25 +266,31 @@ static void one_set(struct reap *c, unsigned long long ns, struct sw_set *s)
  * describes a set that existed at the scan: a row read before could be a
  * removed set's, whose namespace inode, semid and key a new set has taken
  * since, with a living creator. In another IPC namespace the module lists
- * only that namespace's sets. A module absent at the first read counts as
- * absent for the whole run. Returns -ECANCELED (reported) on a bad file.
+ * only that namespace's sets. Once a read finds no module, the rest of the
+ * run has none; modbuf keeps the last file read, for the closing lines.
+ * Returns -ECANCELED (reported) on a bad file.
  */
 static int reap_load_module(struct reap *c)
 {
+	struct sw_module m;
 	int ret;
 
 	if (c->loads++ && !c->mod)
 		return 0;
-	if (c->mod)
-		sw_proc_free(&c->modbuf);
-	c->mod = NULL;
-	ret = cli_load_module(&c->modbuf, false);
+	ret = cli_load_module(&m, false);
 	if (ret < 0)
 		return -ECANCELED;	/* reported */
-	c->mod = ret ? &c->modbuf : NULL;
-	if (!c->mod && !c->rules.force)
+	c->mod = NULL;
+	if (ret) {
+		if (c->have_buf)
+			sw_proc_free(&c->modbuf);
+		c->modbuf = m;
+		c->have_buf = true;
+		c->mod = &c->modbuf;
+	} else if (!c->rules.force) {
 		cli_note("keeping every set whose creator is unknown (--force "
 			 "reaps them like dmsetup)");
+	}
 	return 0;
 }
 
@@ -330,24 +336,35 @@ static int declined(struct reap *c)
 	return ret ? cli_errno(ret, "cannot print") : SW_EXIT_DECLINED;
 }
 
+static int print_closing(struct reap *c)
+{
+	if (c->json)
+		return reap_json_print(c, false);
+	reap_text_summary(c);
+	return 0;
+}
+
 static int run(struct reap *c)
 {
 	int ret, out = 0;
 
+	/*
+	 * A bad file or a missing module is said before the prompt, and before
+	 * the first of several namespaces is reaped. The rows that decide are
+	 * read again after each namespace's scan (reap_ns()).
+	 */
+	if ((c->all_ns || (!c->yes && !c->dry_run)) && reap_load_module(c))
+		return SW_EXIT_ERROR;
 	if (!c->yes && !c->dry_run && !ask(c))
 		return declined(c);
-	/* a bad file ends the run before any namespace is reaped */
-	if (c->all_ns && reap_load_module(c))
-		return SW_EXIT_ERROR;
 	/* for the release hints only: unknown (0), every hint is nsenter's */
 	if (sw_ns_self(&c->home))
 		c->home = 0;
 	ret = sw_for_each_ns(c->all_ns, reap_ns, c);
 	sw_audit_close(c->sink);
-	if (c->json)
-		out = reap_json_print(c, false);
-	else
-		reap_text_summary(c);
+	/* after an error, the closing lines only if something was destroyed */
+	if (!ret || c->destroyed)
+		out = print_closing(c);
 	/* without a journal or syslog, stdout is the only record */
 	if (!out && (fflush(stdout) || ferror(stdout)))
 		out = -EIO;
@@ -373,7 +390,7 @@ int cmd_reap(int argc, char **argv)
 		ret = cli_error("only root may reap") ? SW_EXIT_ERROR : 0;
 	else
 		ret = run(&c);
-	if (c.mod)
+	if (c.have_buf)
 		sw_proc_free(&c.modbuf);
 	json_object_put(c.json);
 	return ret;

@@ -10,7 +10,8 @@ struct reap {
 	bool yes, dry_run, all_ns;
 	enum sw_audit_sink sink;	/* opened at the first destroyed set */
 	const struct sw_module *mod;	/* &modbuf, or NULL: no module */
-	struct sw_module modbuf;
+	struct sw_module modbuf;	/* the last file read, if have_buf */
+	bool have_buf;
 	int loads;			/* reads of /proc/semwatch so far */
 	const char *pause;	/* SEMWATCH_TEST_PAUSE_BEFORE_RMID */
 	time_t now;

@@ -9,11 +9,11 @@
 
 /*
  * Why creators are unknown: "creator unknown" alone is no answer. m is the
- * last read of /proc/semwatch, NULL if the module was unloaded meanwhile.
+ * last /proc/semwatch read, even if the module was unloaded since.
  */
 static void why_unknown(const struct reap *c)
 {
-	const struct sw_module *m = c->mod;
+	const struct sw_module *m = c->have_buf ? &c->modbuf : NULL;
 	char cmd[256];
 
 	if (c->unknown[SW_WHY_UNWATCHED] && m) {
