@@ -318,7 +318,7 @@ static int one_line(struct pstate *ps, char *line, size_t len)
 
 static int finish(struct pstate *ps)
 {
-	int t;
+	int t, ret;
 
 	ps->line = 0;
 	if (!ps->have_format)	/* format_value() took only 1 and 2 */
@@ -334,8 +334,8 @@ static int finish(struct pstate *ps)
 	for (t = 0; t < T_MAX; t++)
 		if (!ps->seen[t])
 			return fail(ps, "a table is missing (truncated?)");
-	t = sw_proc_index(ps->m);
-	return t == -EEXIST ? fail(ps, "a set is listed twice") : t;
+	ret = sw_proc_index(ps->m);
+	return ret == -EEXIST ? fail(ps, "a set is listed twice") : ret;
 }
 
 /* Parse buf (modified in place). On error *m is freed and e says where. */
