@@ -18,8 +18,14 @@ if [ -z "${SW_INNER:-}" ]; then
 fi
 ktap_plan 11
 dm_setup
-b=$(cookies); dmsetup udevcreatecookie > /dev/null; key=$(new_cookie "$b")
-old=$(awk -v k=$((0x$key)) '$1 == k { print $2 }' /proc/sysvipc/sem)
+# A dmsetup cookie whose creator exited: sets key (8 hex digits) and semid.
+leak_cookie() {
+	local b
+	b=$(cookies); dmsetup udevcreatecookie > /dev/null; key=$(new_cookie "$b")
+	semid=$(awk -v k=$((0x$key)) '$1 == k { print $2 }' /proc/sysvipc/sem)
+}
+leak_cookie
+old=$semid
 [ -n "$old" ]
 check $? "a leaked cookie 0x$key (semid $old)"
 SEMWATCH_TEST_PAUSE_BEFORE_RMID=$T/pause "$TBIN" reap --yes > "$T/o" 2>&1 &
@@ -48,8 +54,8 @@ check $? "counted as skipped: changed before removal (exit $rc)"
 ipcrm --all=sem 2> /dev/null
 
 # A semop() during the pause: otime is now, within --older-than 1.
-b=$(cookies); dmsetup udevcreatecookie > /dev/null; key=$(new_cookie "$b")
-id=$(awk -v k=$((0x$key)) '$1 == k { print $2 }' /proc/sysvipc/sem)
+leak_cookie
+id=$semid
 pass_time 61
 rm -f "$T/pause"
 SEMWATCH_TEST_PAUSE_BEFORE_RMID=$T/pause "$TBIN" reap --older-than 1 --yes > "$T/o" 2>&1 &
@@ -66,8 +72,8 @@ check $? "counted as changed before removal (exit $rc)"
 ipcrm --all=sem 2> /dev/null
 
 # The leaked set is replaced while reap waits at its prompt.
-b=$(cookies); dmsetup udevcreatecookie > /dev/null; key=$(new_cookie "$b")
-old=$(awk -v k=$((0x$key)) '$1 == k { print $2 }' /proc/sysvipc/sem)
+leak_cookie
+old=$semid
 mkfifo "$T/answer"
 "$TBIN" reap < "$T/answer" > "$T/o" 2> "$T/e" &
 pid=$!
